@@ -1,0 +1,1 @@
+"""Frontdesk: bookings, orders, payments and passes as one linked whole."""

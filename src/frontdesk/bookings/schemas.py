@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+from frontdesk.attendance.models import AttendanceStatus
+from frontdesk.catalog.models import PaymentOption
+from frontdesk.payments.models import PaymentMethod
+
+class NewContact(BaseModel):
+    first_name: str = ""
+    last_name: str = ""
+    email: str | None = None
+    phone: str | None = None
+
+
+class PaymentIn(BaseModel):
+    method: PaymentMethod
+    amount: str = Field(examples=["15.00"])
+    reference: str | None = None
+
+
+class FlowControl(BaseModel):
+    skip_availability_validation: bool = False
+
+
+class BookingCreate(BaseModel):
+    session_id: uuid.UUID
+    contact_id: uuid.UUID | None = None
+    contact: NewContact | None = None
+    participants: int = Field(default=1, ge=1)
+    payment_option: PaymentOption
+    membership_id: uuid.UUID | None = None
+    payment: PaymentIn | None = None
+    flow_control: FlowControl | None = None
+    notify: bool = True
+
+
+class RevisionIn(BaseModel):
+    revision: int = Field(ge=1)
+
+
+class RescheduleIn(RevisionIn):
+    session_id: uuid.UUID
+
+
+class RedeemIn(BaseModel):
+    membership_id: uuid.UUID
+    revision: int | None = Field(default=None, ge=1)
+
+
+class AttendanceIn(BaseModel):
+    status: AttendanceStatus
+    attendees: int | None = Field(default=None, ge=0)
+    revision: int | None = Field(default=None, ge=1)
+
+
+class AttendanceOut(BaseModel):
+    status: AttendanceStatus
+    attendees: int
+    recorded_at: datetime
+
+
+class BookingOut(BaseModel):
+    id: uuid.UUID
+    status: str
+    payment_status: str
+    payment_option: str
+    participants: int
+    revision: int
+    service_id: uuid.UUID
+    session_id: uuid.UUID | None
+    contact_id: uuid.UUID
+    order_id: uuid.UUID | None
+    membership_id: uuid.UUID | None
+    attendance: AttendanceOut | None
+    start: datetime | None
+    end: datetime | None
+    timezone: str | None
+    created_at: datetime
+
+
+class EligibleMembershipOut(BaseModel):
+    membership_id: uuid.UUID
+    plan_id: uuid.UUID
+    plan_name: str
+    status: str
+    eligible: bool
+    reason: str | None
+    credits_left: int | None
+    valid_until: datetime

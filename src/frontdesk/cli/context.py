@@ -1,0 +1,29 @@
+"""What every command shares: settings read once, a migrated database."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from frontdesk.db.engine import make_engine
+from frontdesk.db.migrate import upgrade
+from frontdesk.db.unit_of_work import session_factory
+from frontdesk.log import configure_logging
+from frontdesk.settings import Settings, get_settings
+
+
+@dataclass(frozen=True)
+class Context:
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+
+
+def open_database(settings: Settings | None = None) -> Context:
+    settings = settings or get_settings()
+    configure_logging(settings.log_level)
+    upgrade(settings.database_url)
+    engine = make_engine(settings.database_url)
+    return Context(settings=settings, engine=engine, sessions=session_factory(engine))

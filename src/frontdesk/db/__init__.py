@@ -1,0 +1,1 @@
+"""Persistence: the declarative base, column types, engine and unit of work."""

@@ -1,0 +1,27 @@
+"""One unit of work per request or command.
+
+Services receive a `Session`, flush when they need ids, and never commit:
+only `unit_of_work` commits, once, at the end, or rolls everything back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
+
+
+@contextmanager
+def unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:
+    session = factory()
+    try:
+        with session.begin():
+            yield session
+    finally:
+        session.close()
