@@ -10,7 +10,13 @@ from frontdesk.api.schemas import Page
 from frontdesk.auth.scopes import Scope
 from frontdesk.lookup import get_or_404
 from frontdesk.orders.models import Order, OrderPaymentStatus
-from frontdesk.orders.schemas import MarkPaidIn, OrderOut, PaymentIn, RefundIn
+from frontdesk.orders.schemas import (
+    BulkMarkPaidIn,
+    MarkPaidIn,
+    OrderOut,
+    PaymentIn,
+    RefundIn,
+)
 from frontdesk.orders.service import list_orders
 from frontdesk.orders.views import present_order
 from frontdesk.payments import service as payments
@@ -40,6 +46,18 @@ def get_orders(
         items=[present_order(db, o) for o in rows],
         next_cursor=next_cursor(rows, limit, lambda o: [str(o.id)]),
     )
+
+
+@router.post("/mark-paid", dependencies=[Collector])
+def post_mark_many_paid(body: BulkMarkPaidIn, db: Db) -> list[OrderOut]:
+    """Record the money still due on every listed order, in one transaction."""
+    payments.mark_many_paid(
+        db, order_ids=body.order_ids, method=body.method, reference=body.reference
+    )
+    return [
+        present_order(db, get_or_404(db, Order, order_id, noun="order"))
+        for order_id in sorted(set(body.order_ids))
+    ]
 
 
 @router.get("/{order_id}", dependencies=[Reader])

@@ -90,3 +90,9 @@ class RefundIn(BaseModel):
     amount: str
     payment_id: uuid.UUID | None = None
     reason: str | None = None
+
+
+class BulkMarkPaidIn(BaseModel):
+    order_ids: list[uuid.UUID] = Field(min_length=1, max_length=500)
+    method: PaymentMethod = PaymentMethod.CASH
+    reference: str | None = None

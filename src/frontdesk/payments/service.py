@@ -113,6 +113,25 @@ def mark_paid(
     )
 
 
+def mark_many_paid(
+    db: Session,
+    *,
+    order_ids: list[uuid.UUID],
+    method: PaymentMethod = PaymentMethod.CASH,
+    reference: str | None = None,
+) -> list[Payment]:
+    """Settle many orders at once, all or nothing.
+
+    Orders are locked in id order, so two overlapping batches cannot deadlock.
+    An order with nothing due is refused, which refuses the whole batch.
+    """
+    unique = sorted(set(order_ids))
+    return [
+        mark_paid(db, order_id=order_id, method=method, reference=reference)
+        for order_id in unique
+    ]
+
+
 def refundable(db: Session, payment: Payment) -> int:
     already = db.scalar(
         select(func.coalesce(func.sum(Refund.amount_minor), 0)).where(
