@@ -31,7 +31,9 @@ class ApiClient:
             _key, secret = create_key(db, name=name, scopes=scopes)
         return secret
 
-    def call(self, method: str, path: str, key: str | None = None, **kwargs: Any) -> Any:
+    def call(
+        self, method: str, path: str, key: str | None = None, **kwargs: Any
+    ) -> Any:
         headers = kwargs.pop("headers", {})
         headers.setdefault("Authorization", f"Bearer {key or self.owner_key}")
         return self.http.request(method, path, headers=headers, **kwargs)
@@ -48,11 +50,19 @@ class ApiClient:
     def patch(self, path: str, json: Any = None, **kwargs: Any) -> Any:
         return self.call("PATCH", path, json=json, **kwargs)
 
-    def ok(self, method: str, path: str, json: Any = None, status: int | None = None,
-           **kwargs: Any) -> Any:
+    def ok(
+        self,
+        method: str,
+        path: str,
+        json: Any = None,
+        status: int | None = None,
+        **kwargs: Any,
+    ) -> Any:
         """Call, insist on success, and return the JSON body."""
         response = self.call(method, path, json=json, **kwargs)
-        expected = status or (201 if method == "POST" and response.status_code == 201 else 200)
+        expected = status or (
+            201 if method == "POST" and response.status_code == 201 else 200
+        )
         assert response.status_code == expected, (response.status_code, response.text)
         return response.json()
 

@@ -83,3 +83,10 @@ def api(engine: Engine) -> Iterator[ApiClient]:
 @pytest.fixture(scope="session")
 def worker_id() -> str:
     return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _quiet_logs() -> None:
+    from frontdesk.log import configure_logging
+
+    configure_logging("WARNING")

@@ -4,8 +4,12 @@ from tests.factories import book, make_contact, make_session
 def test_a_cash_booking_is_paid_in_one_call(api):
     session = make_session(api)
     contact = make_contact(api, email="ada@example.test")
-    response = book(api, session_id=session["id"], contact_id=contact["id"],
-                    payment={"method": "cash", "amount": "15.00"})
+    response = book(
+        api,
+        session_id=session["id"],
+        contact_id=contact["id"],
+        payment={"method": "cash", "amount": "15.00"},
+    )
     assert response.status_code == 201, response.text
     booking = response.json()
     assert booking["status"] == "CONFIRMED"

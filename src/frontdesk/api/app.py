@@ -16,12 +16,15 @@ from frontdesk.events.api import router as events
 from frontdesk.locations.api import router as locations
 from frontdesk.orders.api import router as orders
 from frontdesk.plans.api import router as plans
+from frontdesk.reconcile.api import router as reconcile
 from frontdesk.roster.api import router as roster
 from frontdesk.sessions.api import router as sessions
 from frontdesk.settings import Settings, get_settings
 
 
-def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None, engine: Engine | None = None
+) -> FastAPI:
     settings = settings or get_settings()
     app = FastAPI(
         title="Frontdesk",
@@ -32,7 +35,17 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.session_factory = session_factory(app.state.engine)
     problems.install(app)
     for router in (
-        locations, services, sessions, roster, contacts, bookings, orders, plans, events, desk
+        locations,
+        services,
+        sessions,
+        roster,
+        reconcile,
+        contacts,
+        bookings,
+        orders,
+        plans,
+        events,
+        desk,
     ):
         app.include_router(router)
     return app

@@ -30,7 +30,9 @@ Db = Annotated[Session, Depends(_unit_of_work, scope="function")]
 def _caller(request: Request, db: Db) -> Caller:
     header = request.headers.get("authorization", "")
     scheme, _, secret = header.partition(" ")
-    return authenticate(db, secret=secret.strip() if scheme.lower() == "bearer" else None)
+    return authenticate(
+        db, secret=secret.strip() if scheme.lower() == "bearer" else None
+    )
 
 
 CallerDep = Annotated[Caller, Depends(_caller)]

@@ -57,7 +57,9 @@ def after_time_and_id(cursor: str | None) -> tuple[datetime, uuid.UUID] | None:
         raise ValidationFailed("the cursor is not one this API gave out") from exc
 
 
-def next_cursor(rows: Sequence[Row], limit: int, key: Callable[[Row], list[str]]) -> str | None:
+def next_cursor(
+    rows: Sequence[Row], limit: int, key: Callable[[Row], list[str]]
+) -> str | None:
     if len(rows) < limit:
         return None
     return encode(*key(rows[-1]))

@@ -20,9 +20,17 @@ PROBLEM_JSON = "application/problem+json"
 _HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 401: "unauthenticated"}
 
 
-def problem(status: int, code: str, title: str, detail: str, **extra: Any) -> JSONResponse:
-    body = {"type": "about:blank", "title": title, "status": status, "detail": detail,
-            "code": code, **extra}
+def problem(
+    status: int, code: str, title: str, detail: str, **extra: Any
+) -> JSONResponse:
+    body = {
+        "type": "about:blank",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "code": code,
+        **extra,
+    }
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
 
 
@@ -49,15 +57,25 @@ def install(app: FastAPI) -> None:
             "validation_error",
             "Invalid request",
             "; ".join(_describe(e) for e in errors),
-            errors=[{"loc": list(e.get("loc", ())), "msg": e.get("msg"),
-                     "type": e.get("type")} for e in errors],
+            errors=[
+                {
+                    "loc": list(e.get("loc", ())),
+                    "msg": e.get("msg"),
+                    "type": e.get("type"),
+                }
+                for e in errors
+            ],
         )
 
     @app.exception_handler(IntegrityError)
     async def _integrity(_request: Request, exc: IntegrityError) -> JSONResponse:
         log.warning("request.integrity_conflict", error=type(exc.orig).__name__)
-        return problem(409, "conflict", "Conflict",
-                       "the change conflicts with one made at the same time; retry")
+        return problem(
+            409,
+            "conflict",
+            "Conflict",
+            "the change conflicts with one made at the same time; retry",
+        )
 
     @app.exception_handler(HTTPException)
     async def _http(_request: Request, exc: HTTPException) -> JSONResponse:

@@ -46,12 +46,18 @@ def set_attendance(
         db,
         type="booking.attendance_marked",
         subject_id=booking.id,
-        data={"booking_id": str(booking.id), "status": status.value, "attendees": count},
+        data={
+            "booking_id": str(booking.id),
+            "status": status.value,
+            "attendees": count,
+        },
     )
     return attendance
 
 
-def _attendees(booking: Booking, status: AttendanceStatus, attendees: int | None) -> int:
+def _attendees(
+    booking: Booking, status: AttendanceStatus, attendees: int | None
+) -> int:
     if status is AttendanceStatus.NOT_ATTENDED:
         if attendees:
             raise InvalidBooking("NOT_ATTENDED takes 0 attendees")
@@ -64,7 +70,9 @@ def _attendees(booking: Booking, status: AttendanceStatus, attendees: int | None
     return count
 
 
-def attendance_of(db: Session, booking_ids: list[uuid.UUID]) -> dict[uuid.UUID, Attendance]:
+def attendance_of(
+    db: Session, booking_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, Attendance]:
     if not booking_ids:
         return {}
     rows = db.scalars(select(Attendance).where(Attendance.booking_id.in_(booking_ids)))

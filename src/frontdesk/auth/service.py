@@ -41,7 +41,9 @@ def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def create_key(db: Session, *, name: str, scopes: Iterable[Scope]) -> tuple[ApiKey, str]:
+def create_key(
+    db: Session, *, name: str, scopes: Iterable[Scope]
+) -> tuple[ApiKey, str]:
     secret = SECRET_PREFIX + secrets.token_urlsafe(32)
     key = ApiKey(
         name=name,

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends, status
 from frontdesk.api.deps import Db, require
 from frontdesk.api.pagination import Cursor, Limit, after_id, next_cursor
 from frontdesk.api.schemas import Page
+from frontdesk.attendance.service import set_attendance
 from frontdesk.auth.scopes import Scope
 from frontdesk.auth.service import Caller
 from frontdesk.bookings import service
@@ -21,7 +22,6 @@ from frontdesk.bookings.schemas import (
     RevisionIn,
 )
 from frontdesk.bookings.views import present_booking, present_bookings
-from frontdesk.attendance.service import set_attendance
 from frontdesk.contacts.service import find_or_create_contact
 from frontdesk.errors import ValidationFailed
 from frontdesk.plans.service import eligible_memberships
@@ -39,7 +39,9 @@ def create_booking(
     caller: Caller = Depends(require(Scope.BOOKINGS_CREATE)),
 ) -> BookingOut:
     contact_id = _contact_for(db, body, caller)
-    override = bool(body.flow_control and body.flow_control.skip_availability_validation)
+    override = bool(
+        body.flow_control and body.flow_control.skip_availability_validation
+    )
     if override:
         caller.require(Scope.BOOKINGS_OVERRIDE_AVAILABILITY)
     if body.payment is not None:
@@ -115,17 +117,23 @@ def get_booking(booking_id: uuid.UUID, db: Db) -> BookingOut:
 
 @router.post("/{booking_id}/confirm", dependencies=[Manager])
 def confirm_booking(booking_id: uuid.UUID, body: RevisionIn, db: Db) -> BookingOut:
-    return present_booking(db, service.confirm(db, booking_id=booking_id, revision=body.revision))
+    return present_booking(
+        db, service.confirm(db, booking_id=booking_id, revision=body.revision)
+    )
 
 
 @router.post("/{booking_id}/decline", dependencies=[Manager])
 def decline_booking(booking_id: uuid.UUID, body: RevisionIn, db: Db) -> BookingOut:
-    return present_booking(db, service.decline(db, booking_id=booking_id, revision=body.revision))
+    return present_booking(
+        db, service.decline(db, booking_id=booking_id, revision=body.revision)
+    )
 
 
 @router.post("/{booking_id}/cancel", dependencies=[Manager])
 def cancel_booking(booking_id: uuid.UUID, body: RevisionIn, db: Db) -> BookingOut:
-    return present_booking(db, service.cancel(db, booking_id=booking_id, revision=body.revision))
+    return present_booking(
+        db, service.cancel(db, booking_id=booking_id, revision=body.revision)
+    )
 
 
 @router.post("/{booking_id}/reschedule", dependencies=[Manager])
@@ -137,7 +145,9 @@ def reschedule_booking(booking_id: uuid.UUID, body: RescheduleIn, db: Db) -> Boo
 
 
 @router.get("/{booking_id}/eligible-memberships", dependencies=[Reader])
-def list_eligible_memberships(booking_id: uuid.UUID, db: Db) -> list[EligibleMembershipOut]:
+def list_eligible_memberships(
+    booking_id: uuid.UUID, db: Db
+) -> list[EligibleMembershipOut]:
     booking = service.get_booking(db, booking_id)
     return [
         EligibleMembershipOut(
@@ -162,7 +172,10 @@ def list_eligible_memberships(booking_id: uuid.UUID, db: Db) -> list[EligibleMem
 )
 def redeem_booking(booking_id: uuid.UUID, body: RedeemIn, db: Db) -> BookingOut:
     booking = service.redeem_booking(
-        db, booking_id=booking_id, membership_id=body.membership_id, revision=body.revision
+        db,
+        booking_id=booking_id,
+        membership_id=body.membership_id,
+        revision=body.revision,
     )
     return present_booking(db, booking)
 
@@ -180,5 +193,3 @@ def put_attendance(booking_id: uuid.UUID, body: AttendanceIn, db: Db) -> Booking
         revision=body.revision,
     )
     return present_booking(db, service.get_booking(db, booking_id))
-
-

@@ -7,9 +7,10 @@ from enum import StrEnum
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from frontdesk.catalog.models import PaymentOption
 from frontdesk.clock import utc_now
 from frontdesk.db.base import Base, id_column
-from frontdesk.db.types import UtcDateTime
+from frontdesk.db.types import EnumText, UtcDateTime
 
 
 class BookingStatus(StrEnum):
@@ -48,18 +49,16 @@ class Booking(Base):
     service_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("services.id"))
     # None for a COURSE booking, which covers every session of its service.
     session_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("sessions.id"))
-    contact_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("contacts.id"), index=True
-    )
+    contact_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("contacts.id"), index=True)
     order_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("orders.id"), index=True
     )
     participants: Mapped[int] = mapped_column(Integer)
-    status: Mapped[BookingStatus] = mapped_column(String(16))
-    payment_option: Mapped[str] = mapped_column(String(24))
+    status: Mapped[BookingStatus] = mapped_column(EnumText(BookingStatus, 16))
+    payment_option: Mapped[PaymentOption] = mapped_column(EnumText(PaymentOption, 24))
     # Written only by orders.service.settle(): derived from the order line.
     payment_status: Mapped[BookingPaymentStatus] = mapped_column(
-        String(16), default=BookingPaymentStatus.NOT_PAID
+        EnumText(BookingPaymentStatus, 16), default=BookingPaymentStatus.NOT_PAID
     )
     # Set when a caller with bookings.override_availability booked past capacity.
     overrode_capacity: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -9,6 +9,7 @@ from frontdesk.attendance.models import AttendanceStatus
 from frontdesk.catalog.models import PaymentOption
 from frontdesk.payments.models import PaymentMethod
 
+
 class NewContact(BaseModel):
     first_name: str = ""
     last_name: str = ""

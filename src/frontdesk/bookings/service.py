@@ -22,15 +22,26 @@ from frontdesk.bookings.errors import (
     SessionFull,
 )
 from frontdesk.bookings.models import ENDED_STATUSES, Booking, BookingStatus
-from frontdesk.catalog.models import PLAN_PAYMENT_OPTIONS, PaymentOption, Service, ServiceType
-from frontdesk.contacts.models import Contact
+from frontdesk.catalog.models import (
+    PLAN_PAYMENT_OPTIONS,
+    PaymentOption,
+    Service,
+    ServiceType,
+)
 from frontdesk.clock import utc_now
+from frontdesk.contacts.models import Contact
 from frontdesk.errors import MissingScope, StaleRevision
 from frontdesk.events.service import record_event
 from frontdesk.lookup import get_or_404, lock_or_404
 from frontdesk.orders.errors import OrderHasPayments
 from frontdesk.orders.models import LineKind, Order, OrderLine
-from frontdesk.orders.service import add_line, line_of_booking, note_activity, open_order, settle
+from frontdesk.orders.service import (
+    add_line,
+    line_of_booking,
+    note_activity,
+    open_order,
+    settle,
+)
 from frontdesk.payments.models import PaymentMethod
 from frontdesk.payments.service import lock_order, parse_amount, record_payment
 from frontdesk.plans import service as plans
@@ -114,12 +125,14 @@ def _guard_request(service: Service, session: Session, request: BookingRequest) 
             f"{service.name} does not take {request.payment_option.value}",
             allowed=service.payment_options,
         )
-    if request.payment_option is PaymentOption.MEMBERSHIP_OFFLINE:
-        if not request.may_defer_plan_payment:
-            raise MissingScope(
-                "MEMBERSHIP_OFFLINE needs the bookings.manage_payments scope",
-                scopes=["bookings.manage_payments"],
-            )
+    if (
+        request.payment_option is PaymentOption.MEMBERSHIP_OFFLINE
+        and not request.may_defer_plan_payment
+    ):
+        raise MissingScope(
+            "MEMBERSHIP_OFFLINE needs the bookings.manage_payments scope",
+            scopes=["bookings.manage_payments"],
+        )
     if request.payment_option in PLAN_PAYMENT_OPTIONS and request.payment is not None:
         raise InvalidBooking("a booking paid by plan takes no payment")
 
@@ -161,7 +174,9 @@ def _insert_booking(
 def _next_roster_position(db: Db, service: Service, session: Session) -> int:
     # Taken under the same lock as the capacity check, so positions are unique
     # per session and the roster never re-sorts itself.
-    column = Booking.service_id if service.type is ServiceType.COURSE else Booking.session_id
+    column = (
+        Booking.service_id if service.type is ServiceType.COURSE else Booking.session_id
+    )
     key = service.id if service.type is ServiceType.COURSE else session.id
     last = db.scalar(
         select(func.coalesce(func.max(Booking.roster_position), 0)).where(column == key)
@@ -214,8 +229,12 @@ def _redeem(
         participants=booking.participants,
     )
     chosen = plans.choose_membership(db, charge, membership_id)
-    plans.redeem(db, membership_id=chosen, charge=charge, booking_id=booking.id, line=line)
-    note_activity(db, order=order, kind="REDEEMED", details={"membership_id": str(chosen)})
+    plans.redeem(
+        db, membership_id=chosen, charge=charge, booking_id=booking.id, line=line
+    )
+    note_activity(
+        db, order=order, kind="REDEEMED", details={"membership_id": str(chosen)}
+    )
 
 
 def get_booking(db: Db, booking_id: uuid.UUID) -> Booking:
@@ -237,7 +256,11 @@ def _touch(booking: Booking) -> None:
 
 
 def redeem_booking(
-    db: Db, *, booking_id: uuid.UUID, membership_id: uuid.UUID, revision: int | None = None
+    db: Db,
+    *,
+    booking_id: uuid.UUID,
+    membership_id: uuid.UUID,
+    revision: int | None = None,
 ) -> Booking:
     """Charge an existing booking to a chosen membership (MEMBERSHIP_OFFLINE)."""
     booking = _lock_for_change(db, booking_id, revision)
@@ -261,7 +284,9 @@ def redeem_booking(
         booking_id=booking.id,
         line=line,
     )
-    note_activity(db, order=order, kind="REDEEMED", details={"membership_id": str(membership_id)})
+    note_activity(
+        db, order=order, kind="REDEEMED", details={"membership_id": str(membership_id)}
+    )
     _touch(booking)
     settle(db, order)
     return booking
@@ -273,7 +298,9 @@ def confirm(db: Db, *, booking_id: uuid.UUID, revision: int | None) -> Booking:
         raise InvalidTransition(f"a {booking.status} booking cannot be confirmed")
     booking.status = BookingStatus.CONFIRMED
     _touch(booking)
-    record_event(db, type="booking.confirmed", subject_id=booking.id, data=_event_data(booking))
+    record_event(
+        db, type="booking.confirmed", subject_id=booking.id, data=_event_data(booking)
+    )
     return booking
 
 
@@ -283,7 +310,9 @@ def decline(db: Db, *, booking_id: uuid.UUID, revision: int | None) -> Booking:
         raise InvalidTransition(f"a {booking.status} booking cannot be declined")
     booking.status = BookingStatus.DECLINED
     _release(db, booking)
-    record_event(db, type="booking.declined", subject_id=booking.id, data=_event_data(booking))
+    record_event(
+        db, type="booking.declined", subject_id=booking.id, data=_event_data(booking)
+    )
     return booking
 
 
@@ -293,7 +322,9 @@ def cancel(db: Db, *, booking_id: uuid.UUID, revision: int | None) -> Booking:
         raise BookingEnded(f"the booking is already {booking.status}")
     booking.status = BookingStatus.CANCELED
     _release(db, booking)
-    record_event(db, type="booking.canceled", subject_id=booking.id, data=_event_data(booking))
+    record_event(
+        db, type="booking.canceled", subject_id=booking.id, data=_event_data(booking)
+    )
     return booking
 
 
@@ -307,7 +338,9 @@ def _release(db: Db, booking: Booking) -> None:
     line = line_of_booking(db, booking.id)
     if line is not None:
         line.voided_at = utc_now()
-        note_activity(db, order=order, kind="LINE_VOIDED", details={"booking_id": str(booking.id)})
+        note_activity(
+            db, order=order, kind="LINE_VOIDED", details={"booking_id": str(booking.id)}
+        )
     settle(db, order)
 
 
@@ -329,13 +362,19 @@ def reschedule(
         raise InvalidBooking("a booking can move only to a session of its own service")
     if target.status == SessionStatus.CANCELED:
         raise SessionCanceled("the session is canceled")
-    remaining = target.capacity - booked_participants(db, session=target, service=service)
+    remaining = target.capacity - booked_participants(
+        db, session=target, service=service
+    )
     if booking.participants > remaining:
-        raise SessionFull(f"{remaining} places left on the new session", remaining=remaining)
+        raise SessionFull(
+            f"{remaining} places left on the new session", remaining=remaining
+        )
     booking.session_id = target.id
     booking.roster_position = _next_roster_position(db, service, target)
     _touch(booking)
-    record_event(db, type="booking.rescheduled", subject_id=booking.id, data=_event_data(booking))
+    record_event(
+        db, type="booking.rescheduled", subject_id=booking.id, data=_event_data(booking)
+    )
     return booking
 
 

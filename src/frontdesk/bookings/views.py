@@ -16,7 +16,9 @@ from frontdesk.orders.models import OrderLine
 from frontdesk.sessions.models import Session
 
 
-def paying_memberships(db: Db, booking_ids: list[uuid.UUID]) -> dict[uuid.UUID, uuid.UUID]:
+def paying_memberships(
+    db: Db, booking_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, uuid.UUID]:
     """The membership named by each booking's order line, where a plan pays."""
     if not booking_ids:
         return {}
@@ -32,7 +34,9 @@ def paying_memberships(db: Db, booking_ids: list[uuid.UUID]) -> dict[uuid.UUID, 
 def sessions_by_id(db: Db, session_ids: set[uuid.UUID]) -> dict[uuid.UUID, Session]:
     if not session_ids:
         return {}
-    return {s.id: s for s in db.scalars(select(Session).where(Session.id.in_(session_ids)))}
+    return {
+        s.id: s for s in db.scalars(select(Session).where(Session.id.in_(session_ids)))
+    }
 
 
 def present_bookings(db: Db, bookings: Sequence[Booking]) -> list[BookingOut]:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from frontdesk.clock import utc_now
 from frontdesk.db.base import Base, id_column
-from frontdesk.db.types import UtcDateTime
+from frontdesk.db.types import EnumText, UtcDateTime
 from frontdesk.money import Money
 
 
@@ -37,7 +37,7 @@ class Service(Base):
 
     id: Mapped[uuid.UUID] = id_column()
     name: Mapped[str] = mapped_column(String(200))
-    type: Mapped[ServiceType] = mapped_column(String(16))
+    type: Mapped[ServiceType] = mapped_column(EnumText(ServiceType, 16))
     price_minor: Mapped[int] = mapped_column(BigInteger)
     currency: Mapped[str] = mapped_column(String(3))
     capacity: Mapped[int] = mapped_column(Integer)

@@ -13,7 +13,9 @@ from frontdesk.cli.context import open_database
 from frontdesk.db.unit_of_work import unit_of_work
 from frontdesk.invariants.checks import check_all
 
-app = typer.Typer(help="Frontdesk: bookings, orders, payments and passes.", no_args_is_help=True)
+app = typer.Typer(
+    help="Frontdesk: bookings, orders, payments and passes.", no_args_is_help=True
+)
 keys = typer.Typer(help="API keys.", no_args_is_help=True)
 imports = typer.Typer(help="Move in from another booking system.", no_args_is_help=True)
 app.add_typer(keys, name="keys")
@@ -73,7 +75,11 @@ def _run_server(host: str, port: int, workers: int) -> None:
     import uvicorn
 
     uvicorn.run(
-        "frontdesk.api.wsgi:app", host=host, port=port, workers=workers, log_level="warning"
+        "frontdesk.api.wsgi:app",
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
     )
 
 
@@ -94,7 +100,9 @@ def demo(
 
 
 @imports.command("wix")
-def import_wix(directory: Path = typer.Argument(..., exists=True, file_okay=False)) -> None:
+def import_wix(
+    directory: Path = typer.Argument(..., exists=True, file_okay=False),
+) -> None:
     """Import Wix Bookings API records (services, bookings, resources)."""
     from frontdesk.imports.wix import import_directory, print_report
 

@@ -33,12 +33,20 @@ def get_events(
     cursor: Cursor = None,
 ) -> Page[EventOut]:
     rows = list_events(
-        db, limit=limit, before_seq=before_number(cursor), type=type, subject_id=subject_id
+        db,
+        limit=limit,
+        before_seq=before_number(cursor),
+        type=type,
+        subject_id=subject_id,
     )
     return Page(
         items=[
             EventOut(
-                id=e.id, type=e.type, subject_id=e.subject_id, data=e.data, occurred_at=e.occurred_at
+                id=e.id,
+                type=e.type,
+                subject_id=e.subject_id,
+                data=e.data,
+                occurred_at=e.occurred_at,
             )
             for e in rows
         ],

@@ -44,7 +44,9 @@ class Breach:
 
 def check_capacity(db: Db) -> list[Breach]:
     breaches = []
-    seat_holding = Booking.status.in_(SEAT_HOLDING_STATUSES) & ~Booking.overrode_capacity
+    seat_holding = (
+        Booking.status.in_(SEAT_HOLDING_STATUSES) & ~Booking.overrode_capacity
+    )
     per_session = db.execute(
         select(Session.id, Session.capacity, func.sum(Booking.participants))
         .join(Booking, Booking.session_id == Session.id)
@@ -54,7 +56,9 @@ def check_capacity(db: Db) -> list[Breach]:
     for session_id, capacity, booked in per_session:
         if booked > capacity:
             breaches.append(
-                Breach(1, f"session {session_id}", f"{booked} booked, capacity {capacity}")
+                Breach(
+                    1, f"session {session_id}", f"{booked} booked, capacity {capacity}"
+                )
             )
     per_course = db.execute(
         select(Service.id, Service.capacity, func.sum(Booking.participants))
@@ -66,7 +70,9 @@ def check_capacity(db: Db) -> list[Breach]:
     for service_id, capacity, booked in per_course:
         if booked > capacity:
             breaches.append(
-                Breach(1, f"course {service_id}", f"{booked} booked, capacity {capacity}")
+                Breach(
+                    1, f"course {service_id}", f"{booked} booked, capacity {capacity}"
+                )
             )
     return breaches
 
@@ -85,12 +91,16 @@ def check_order_lines(db: Db) -> list[Breach]:
         if booking.status in ENDED_STATUSES:
             if lines:
                 breaches.append(
-                    Breach(2, f"booking {booking.id}", "ended but its line is still live")
+                    Breach(
+                        2, f"booking {booking.id}", "ended but its line is still live"
+                    )
                 )
             continue
         if len(lines) != 1:
             breaches.append(
-                Breach(2, f"booking {booking.id}", f"{len(lines)} live order lines, not 1")
+                Breach(
+                    2, f"booking {booking.id}", f"{len(lines)} live order lines, not 1"
+                )
             )
         elif lines[0].order_id != booking.order_id:
             breaches.append(
@@ -100,11 +110,18 @@ def check_order_lines(db: Db) -> list[Breach]:
 
 
 def check_order_money(db: Db) -> list[Breach]:
-    paid = _sums(db, select(Payment.order_id, func.sum(Payment.amount_minor))
-                 .where(Payment.status == PaymentStatus.APPROVED)
-                 .group_by(Payment.order_id))
-    refunded = _sums(db, select(Refund.order_id, func.sum(Refund.amount_minor))
-                     .group_by(Refund.order_id))
+    paid = _sums(
+        db,
+        select(Payment.order_id, func.sum(Payment.amount_minor))
+        .where(Payment.status == PaymentStatus.APPROVED)
+        .group_by(Payment.order_id),
+    )
+    refunded = _sums(
+        db,
+        select(Refund.order_id, func.sum(Refund.amount_minor)).group_by(
+            Refund.order_id
+        ),
+    )
     lines: dict[object, list[OrderLine]] = defaultdict(list)
     for line in db.scalars(select(OrderLine)):
         lines[line.order_id].append(line)
@@ -121,16 +138,24 @@ def check_order_money(db: Db) -> list[Breach]:
         statuses = line_payment_statuses(balance, order_lines)
         for line in order_lines:
             booking = bookings.get(line.booking_id) if line.booking_id else None
-            if booking is not None and booking.payment_status != statuses[line.position]:
+            if (
+                booking is not None
+                and booking.payment_status != statuses[line.position]
+            ):
                 breaches.append(
-                    Breach(3, f"booking {booking.id}",
-                           f"payment status {booking.payment_status}, "
-                           f"its order says {statuses[line.position]}")
+                    Breach(
+                        3,
+                        f"booking {booking.id}",
+                        f"payment status {booking.payment_status}, "
+                        f"its order says {statuses[line.position]}",
+                    )
                 )
     return breaches
 
 
-def _compare_order(order: Order, balance: Balance, lines: list[OrderLine]) -> list[Breach]:
+def _compare_order(
+    order: Order, balance: Balance, lines: list[OrderLine]
+) -> list[Breach]:
     subject = f"order {order.id}"
     found = []
     for name, stored, true in (
@@ -139,19 +164,28 @@ def _compare_order(order: Order, balance: Balance, lines: list[OrderLine]) -> li
         ("refunded", order.refunded_minor, balance.refunded),
     ):
         if stored != true:
-            found.append(Breach(3, subject, f"{name} reads {stored}, its rows add to {true}"))
+            found.append(
+                Breach(3, subject, f"{name} reads {stored}, its rows add to {true}")
+            )
     expected = order_payment_status(balance, lines)
     if order.payment_status != expected:
         found.append(
-            Breach(3, subject, f"payment status {order.payment_status}, should be {expected}")
+            Breach(
+                3,
+                subject,
+                f"payment status {order.payment_status}, should be {expected}",
+            )
         )
     return found
 
 
 def check_credits(db: Db) -> list[Breach]:
-    spent = _sums(db, select(Redemption.membership_id, func.sum(Redemption.credits))
-                  .where(Redemption.status == RedemptionStatus.ACTIVE)
-                  .group_by(Redemption.membership_id))
+    spent = _sums(
+        db,
+        select(Redemption.membership_id, func.sum(Redemption.credits))
+        .where(Redemption.status == RedemptionStatus.ACTIVE)
+        .group_by(Redemption.membership_id),
+    )
     breaches = []
     for membership in db.scalars(select(Membership)):
         if membership.credits_total is None:
@@ -160,8 +194,12 @@ def check_credits(db: Db) -> list[Breach]:
         subject = f"membership {membership.id}"
         if membership.credits_left != expected:
             breaches.append(
-                Breach(4, subject, f"{membership.credits_left} credits left, "
-                                   f"the ledger says {expected}")
+                Breach(
+                    4,
+                    subject,
+                    f"{membership.credits_left} credits left, "
+                    f"the ledger says {expected}",
+                )
             )
         if expected < 0 or (membership.credits_left or 0) < 0:
             breaches.append(Breach(4, subject, "credits below zero"))
@@ -169,9 +207,12 @@ def check_credits(db: Db) -> list[Breach]:
 
 
 def check_redemptions(db: Db) -> list[Breach]:
-    active = _sums(db, select(Redemption.booking_id, func.count())
-                   .where(Redemption.status == RedemptionStatus.ACTIVE)
-                   .group_by(Redemption.booking_id))
+    active = _sums(
+        db,
+        select(Redemption.booking_id, func.count())
+        .where(Redemption.status == RedemptionStatus.ACTIVE)
+        .group_by(Redemption.booking_id),
+    )
     breaches = []
     for booking in db.scalars(select(Booking)):
         count = active.get(booking.id, 0)
@@ -179,12 +220,17 @@ def check_redemptions(db: Db) -> list[Breach]:
         by_plan = booking.payment_status == BookingPaymentStatus.PAID_BY_PLAN
         if live and by_plan and count != 1:
             breaches.append(
-                Breach(5, f"booking {booking.id}", f"paid by plan with {count} redemptions")
+                Breach(
+                    5, f"booking {booking.id}", f"paid by plan with {count} redemptions"
+                )
             )
         elif count and not (live and by_plan):
             breaches.append(
-                Breach(5, f"booking {booking.id}",
-                       f"{count} active redemptions but not a live plan-paid booking")
+                Breach(
+                    5,
+                    f"booking {booking.id}",
+                    f"{count} active redemptions but not a live plan-paid booking",
+                )
             )
     return breaches
 

@@ -46,7 +46,9 @@ def _out(location: Location) -> LocationOut:
 )
 def post_location(body: LocationIn, db: Db) -> LocationOut:
     return _out(
-        create_location(db, name=body.name, address=body.address, timezone=body.timezone)
+        create_location(
+            db, name=body.name, address=body.address, timezone=body.timezone
+        )
     )
 
 

@@ -66,7 +66,9 @@ def get_order(order_id: uuid.UUID, db: Db) -> OrderOut:
 
 
 @router.post(
-    "/{order_id}/payments", status_code=status.HTTP_201_CREATED, dependencies=[Collector]
+    "/{order_id}/payments",
+    status_code=status.HTTP_201_CREATED,
+    dependencies=[Collector],
 )
 def post_payment(order_id: uuid.UUID, body: PaymentIn, db: Db) -> OrderOut:
     payments.pay_order(
@@ -80,9 +82,13 @@ def post_payment(order_id: uuid.UUID, body: PaymentIn, db: Db) -> OrderOut:
 
 
 @router.post("/{order_id}/mark-paid", dependencies=[Collector])
-def post_mark_paid(order_id: uuid.UUID, db: Db, body: MarkPaidIn | None = None) -> OrderOut:
+def post_mark_paid(
+    order_id: uuid.UUID, db: Db, body: MarkPaidIn | None = None
+) -> OrderOut:
     body = body or MarkPaidIn()
-    payments.mark_paid(db, order_id=order_id, method=body.method, reference=body.reference)
+    payments.mark_paid(
+        db, order_id=order_id, method=body.method, reference=body.reference
+    )
     return present_order(db, get_or_404(db, Order, order_id, noun="order"))
 
 

@@ -68,7 +68,9 @@ def line_payment_statuses(
     statuses: dict[int, BookingPaymentStatus] = {}
     fully_refunded = balance.refunded > 0 and balance.net_paid <= 0
     remaining = balance.net_paid
-    for line in sorted(lines, key=lambda item: (item.voided_at is not None, item.position)):
+    for line in sorted(
+        lines, key=lambda item: (item.voided_at is not None, item.position)
+    ):
         if line.paid_by_membership_id is not None:
             statuses[line.position] = BookingPaymentStatus.PAID_BY_PLAN
         elif fully_refunded:

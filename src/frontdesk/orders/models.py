@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from frontdesk.clock import utc_now
 from frontdesk.db.base import Base, id_column
-from frontdesk.db.types import UtcDateTime
+from frontdesk.db.types import EnumText, UtcDateTime
 from frontdesk.money import Money
 
 
@@ -40,18 +40,20 @@ class Order(Base):
     __tablename__ = "orders"
 
     id: Mapped[uuid.UUID] = id_column()
-    contact_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("contacts.id"), index=True
-    )
+    contact_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("contacts.id"), index=True)
     currency: Mapped[str] = mapped_column(String(3))
     # The three figures below are written only by orders.service.settle(),
     # from the lines, payments and refunds (invariant 3); `check` recomputes them.
     total_minor: Mapped[int] = mapped_column(BigInteger, default=0)
     paid_minor: Mapped[int] = mapped_column(BigInteger, default=0)
     refunded_minor: Mapped[int] = mapped_column(BigInteger, default=0)
-    status: Mapped[OrderStatus] = mapped_column(String(16), default=OrderStatus.OPEN)
+    status: Mapped[OrderStatus] = mapped_column(
+        EnumText(OrderStatus, 16), default=OrderStatus.OPEN
+    )
     payment_status: Mapped[OrderPaymentStatus] = mapped_column(
-        String(24), default=OrderPaymentStatus.NOT_PAID, index=True
+        EnumText(OrderPaymentStatus, 24),
+        default=OrderPaymentStatus.NOT_PAID,
+        index=True,
     )
     external_ref: Mapped[str | None] = mapped_column(String(200), unique=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
@@ -69,7 +71,7 @@ class OrderLine(Base):
     id: Mapped[uuid.UUID] = id_column()
     order_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("orders.id"), index=True)
     position: Mapped[int] = mapped_column(Integer)
-    kind: Mapped[LineKind] = mapped_column(String(24))
+    kind: Mapped[LineKind] = mapped_column(EnumText(LineKind, 24))
     description: Mapped[str] = mapped_column(String(300))
     booking_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("bookings.id"), index=True

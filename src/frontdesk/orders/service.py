@@ -141,7 +141,10 @@ def settle(db: Session, order: Order) -> Balance:
             db,
             type="order.paid",
             subject_id=order.id,
-            data={"order_id": str(order.id), "total": str(order.money(balance.total).decimal)},
+            data={
+                "order_id": str(order.id),
+                "total": str(order.money(balance.total).decimal),
+            },
         )
     db.flush()
     return balance

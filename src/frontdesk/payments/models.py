@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from frontdesk.clock import utc_now
 from frontdesk.db.base import Base, id_column
-from frontdesk.db.types import UtcDateTime
+from frontdesk.db.types import EnumText, UtcDateTime
 
 
 class PaymentMethod(StrEnum):
@@ -35,10 +35,10 @@ class Payment(Base):
 
     id: Mapped[uuid.UUID] = id_column()
     order_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("orders.id"), index=True)
-    method: Mapped[PaymentMethod] = mapped_column(String(24))
+    method: Mapped[PaymentMethod] = mapped_column(EnumText(PaymentMethod, 24))
     amount_minor: Mapped[int] = mapped_column(BigInteger)
     currency: Mapped[str] = mapped_column(String(3))
-    status: Mapped[PaymentStatus] = mapped_column(String(16))
+    status: Mapped[PaymentStatus] = mapped_column(EnumText(PaymentStatus, 16))
     reference: Mapped[str | None] = mapped_column(String(200))
     external_ref: Mapped[str | None] = mapped_column(String(200), unique=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)

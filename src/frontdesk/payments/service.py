@@ -64,15 +64,22 @@ def record_payment(
         db,
         order=order,
         kind="PAYMENT_RECORDED",
-        details={"payment_id": str(payment.id), "method": method.value,
-                 "amount": amount.amount_string()},
+        details={
+            "payment_id": str(payment.id),
+            "method": method.value,
+            "amount": amount.amount_string(),
+        },
     )
     record_event(
         db,
         type="payment.recorded",
         subject_id=payment.id,
-        data={"order_id": str(order.id), "payment_id": str(payment.id),
-              "method": method.value, "amount": amount.amount_string()},
+        data={
+            "order_id": str(order.id),
+            "payment_id": str(payment.id),
+            "method": method.value,
+            "amount": amount.amount_string(),
+        },
     )
     settle(db, order)
     return payment
@@ -165,15 +172,21 @@ def refund(
         db,
         order=order,
         kind="REFUND_RECORDED",
-        details={"refund_id": str(item.id), "payment_id": str(payment.id),
-                 "amount": money.amount_string()},
+        details={
+            "refund_id": str(item.id),
+            "payment_id": str(payment.id),
+            "amount": money.amount_string(),
+        },
     )
     record_event(
         db,
         type="order.refunded",
         subject_id=order.id,
-        data={"order_id": str(order.id), "refund_id": str(item.id),
-              "amount": money.amount_string()},
+        data={
+            "order_id": str(order.id),
+            "refund_id": str(item.id),
+            "amount": money.amount_string(),
+        },
     )
     settle(db, order)
     return item

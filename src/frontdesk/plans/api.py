@@ -40,7 +40,9 @@ def plan_out(plan: Plan) -> PlanOut:
         if plan.validity_unit is None or plan.validity_count is None
         else ValidityIn(unit=plan.validity_unit, count=plan.validity_count),
         valid_until=plan.valid_until,
-        service_ids=None if plan.service_ids is None else [uuid.UUID(i) for i in plan.service_ids],
+        service_ids=None
+        if plan.service_ids is None
+        else [uuid.UUID(i) for i in plan.service_ids],
     )
 
 
@@ -49,12 +51,20 @@ def membership_out(db: Session, membership: Membership) -> MembershipOut:
     ledger: list[LedgerEntryOut] = []
     for r in service.redemptions_of(db, membership.id):
         ledger.append(
-            LedgerEntryOut(entry="DEBIT", booking_id=r.booking_id, credits=r.credits, at=r.created_at)
+            LedgerEntryOut(
+                entry="DEBIT",
+                booking_id=r.booking_id,
+                credits=r.credits,
+                at=r.created_at,
+            )
         )
         if r.reversed_at is not None:
             ledger.append(
                 LedgerEntryOut(
-                    entry="REVERSAL", booking_id=r.booking_id, credits=r.credits, at=r.reversed_at
+                    entry="REVERSAL",
+                    booking_id=r.booking_id,
+                    credits=r.credits,
+                    at=r.reversed_at,
                 )
             )
     ledger.sort(key=lambda e: e.at)
@@ -73,7 +83,9 @@ def membership_out(db: Session, membership: Membership) -> MembershipOut:
     )
 
 
-@router.post("/v1/plans", status_code=status.HTTP_201_CREATED, dependencies=[PlanManager])
+@router.post(
+    "/v1/plans", status_code=status.HTTP_201_CREATED, dependencies=[PlanManager]
+)
 def post_plan(body: PlanIn, db: Db) -> PlanOut:
     plan = service.create_plan(
         db,
@@ -91,7 +103,9 @@ def post_plan(body: PlanIn, db: Db) -> PlanOut:
 
 @router.get("/v1/plans", dependencies=[Reader])
 def get_plans(db: Db) -> list[PlanOut]:
-    return [plan_out(p) for p in db.scalars(select(Plan).order_by(Plan.created_at, Plan.id))]
+    return [
+        plan_out(p) for p in db.scalars(select(Plan).order_by(Plan.created_at, Plan.id))
+    ]
 
 
 @router.get("/v1/plans/{plan_id}", dependencies=[Reader])
@@ -99,7 +113,9 @@ def get_plan(plan_id: uuid.UUID, db: Db) -> PlanOut:
     return plan_out(get_or_404(db, Plan, plan_id, noun="plan"))
 
 
-@router.post("/v1/memberships", status_code=status.HTTP_201_CREATED, dependencies=[PlanManager])
+@router.post(
+    "/v1/memberships", status_code=status.HTTP_201_CREATED, dependencies=[PlanManager]
+)
 def post_membership(body: MembershipIn, db: Db) -> MembershipOut:
     membership = service.sell_membership(
         db,
@@ -115,9 +131,14 @@ def post_membership(body: MembershipIn, db: Db) -> MembershipOut:
 
 @router.get("/v1/memberships", dependencies=[Reader])
 def get_memberships(
-    db: Db, contact_id: uuid.UUID | None = None, limit: Limit = 50, cursor: Cursor = None
+    db: Db,
+    contact_id: uuid.UUID | None = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
 ) -> Page[MembershipOut]:
-    rows = service.list_memberships(db, contact_id=contact_id, limit=limit, after=after_id(cursor))
+    rows = service.list_memberships(
+        db, contact_id=contact_id, limit=limit, after=after_id(cursor)
+    )
     return Page(
         items=[membership_out(db, m) for m in rows],
         next_cursor=next_cursor(rows, limit, lambda m: [str(m.id)]),
@@ -126,4 +147,6 @@ def get_memberships(
 
 @router.get("/v1/memberships/{membership_id}", dependencies=[Reader])
 def get_membership(membership_id: uuid.UUID, db: Db) -> MembershipOut:
-    return membership_out(db, get_or_404(db, Membership, membership_id, noun="membership"))
+    return membership_out(
+        db, get_or_404(db, Membership, membership_id, noun="membership")
+    )

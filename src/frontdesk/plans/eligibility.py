@@ -48,6 +48,9 @@ def why_not(membership: Membership, plan: Plan, charge: Charge) -> Ineligibility
             return Ineligibility.EXPIRED
     if plan.service_ids is not None and str(charge.service_id) not in plan.service_ids:
         return Ineligibility.SERVICE_NOT_COVERED
-    if plan.kind is PlanKind.PACK and (membership.credits_left or 0) < charge.participants:
+    if (
+        plan.kind is PlanKind.PACK
+        and (membership.credits_left or 0) < charge.participants
+    ):
         return Ineligibility.INSUFFICIENT_CREDITS
     return None

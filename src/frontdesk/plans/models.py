@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from frontdesk.clock import utc_now
 from frontdesk.db.base import Base, id_column
-from frontdesk.db.types import UtcDateTime
+from frontdesk.db.types import EnumText, UtcDateTime
 from frontdesk.money import Money
 
 
@@ -43,11 +43,13 @@ class Plan(Base):
 
     id: Mapped[uuid.UUID] = id_column()
     name: Mapped[str] = mapped_column(String(200))
-    kind: Mapped[PlanKind] = mapped_column(String(16))
+    kind: Mapped[PlanKind] = mapped_column(EnumText(PlanKind, 16))
     credits: Mapped[int | None] = mapped_column(Integer)
     price_minor: Mapped[int] = mapped_column(BigInteger)
     currency: Mapped[str] = mapped_column(String(3))
-    validity_unit: Mapped[ValidityUnit | None] = mapped_column(String(8))
+    validity_unit: Mapped[ValidityUnit | None] = mapped_column(
+        EnumText(ValidityUnit, 8)
+    )
     validity_count: Mapped[int | None] = mapped_column(Integer)
     # A fixed last instant ("until 2026-08-31") instead of a relative validity.
     valid_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
@@ -66,11 +68,9 @@ class Membership(Base):
 
     id: Mapped[uuid.UUID] = id_column()
     plan_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("plans.id"))
-    contact_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("contacts.id"), index=True
-    )
+    contact_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("contacts.id"), index=True)
     order_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("orders.id"))
-    status: Mapped[MembershipStatus] = mapped_column(String(16))
+    status: Mapped[MembershipStatus] = mapped_column(EnumText(MembershipStatus, 16))
     valid_from: Mapped[datetime] = mapped_column(UtcDateTime)
     valid_until: Mapped[datetime] = mapped_column(UtcDateTime)
     # None for UNLIMITED. credits_left is kept equal to credits_total minus the
@@ -93,6 +93,6 @@ class Redemption(Base):
     )
     booking_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("bookings.id"))
     credits: Mapped[int] = mapped_column(Integer)
-    status: Mapped[RedemptionStatus] = mapped_column(String(16))
+    status: Mapped[RedemptionStatus] = mapped_column(EnumText(RedemptionStatus, 16))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
     reversed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

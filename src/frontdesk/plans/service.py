@@ -130,8 +130,12 @@ def sell_membership(
         db,
         type="membership.sold",
         subject_id=membership.id,
-        data={"membership_id": str(membership.id), "plan_id": str(plan.id),
-              "contact_id": str(contact_id), "order_id": str(order.id)},
+        data={
+            "membership_id": str(membership.id),
+            "plan_id": str(plan.id),
+            "contact_id": str(contact_id),
+            "order_id": str(order.id),
+        },
     )
     if payment_method is not None and payment_amount is not None:
         record_payment(
@@ -162,9 +166,13 @@ def choose_membership(
     """The named membership, or the only eligible one."""
     if membership_id is not None:
         return membership_id
-    usable = [m.id for m, _p, reason in eligible_memberships(db, charge) if reason is None]
+    usable = [
+        m.id for m, _p, reason in eligible_memberships(db, charge) if reason is None
+    ]
     if not usable:
-        raise MembershipNotEligible("the contact has no membership that can pay for this")
+        raise MembershipNotEligible(
+            "the contact has no membership that can pay for this"
+        )
     if len(usable) > 1:
         raise MembershipChoiceNeeded(
             "several memberships can pay for this; send membership_id",
@@ -218,8 +226,12 @@ def redeem(
         db,
         type="membership.redeemed",
         subject_id=membership.id,
-        data={"membership_id": str(membership.id), "booking_id": str(booking_id),
-              "credits": credits, "credits_left": membership.credits_left},
+        data={
+            "membership_id": str(membership.id),
+            "booking_id": str(booking_id),
+            "credits": credits,
+            "credits_left": membership.credits_left,
+        },
     )
     return redemption
 
@@ -233,7 +245,9 @@ def reverse_redemption(db: Session, *, booking_id: uuid.UUID) -> Redemption | No
     )
     if redemption is None:
         return None
-    membership = lock_or_404(db, Membership, redemption.membership_id, noun="membership")
+    membership = lock_or_404(
+        db, Membership, redemption.membership_id, noun="membership"
+    )
     if membership.credits_left is not None:
         membership.credits_left += redemption.credits
     redemption.status = RedemptionStatus.REVERSED
@@ -243,8 +257,12 @@ def reverse_redemption(db: Session, *, booking_id: uuid.UUID) -> Redemption | No
         db,
         type="membership.redemption_reversed",
         subject_id=membership.id,
-        data={"membership_id": str(membership.id), "booking_id": str(booking_id),
-              "credits": redemption.credits, "credits_left": membership.credits_left},
+        data={
+            "membership_id": str(membership.id),
+            "booking_id": str(booking_id),
+            "credits": redemption.credits,
+            "credits_left": membership.credits_left,
+        },
     )
     return redemption
 

@@ -30,7 +30,9 @@ def row_out(row: RosterRow) -> RosterRowOut:
             id=row.contact.id, name=row.contact.display_name, email=row.contact.email
         ),
         order_id=booking.order_id,
-        paid=MoneyOut.of(order.money(order.paid_minor - order.refunded_minor)) if order else None,
+        paid=MoneyOut.of(order.money(order.paid_minor - order.refunded_minor))
+        if order
+        else None,
         due=MoneyOut.of(row.due) if row.due is not None else None,
         plan=RosterPlan(
             membership_id=row.membership.id,
@@ -49,7 +51,9 @@ def row_out(row: RosterRow) -> RosterRowOut:
     )
 
 
-@router.get("/{session_id}/roster", dependencies=[Depends(require(Scope.BOOKINGS_READ))])
+@router.get(
+    "/{session_id}/roster", dependencies=[Depends(require(Scope.BOOKINGS_READ))]
+)
 def get_roster(session_id: uuid.UUID, db: Db) -> RosterOut:
     session, rows = roster(db, session_id)
     return RosterOut(

@@ -47,7 +47,10 @@ class RosterRow:
         status = self.booking.payment_status
         if status == BookingPaymentStatus.PAID_BY_PLAN:
             return "paid by plan"
-        if status in (BookingPaymentStatus.NOT_PAID, BookingPaymentStatus.PARTIALLY_PAID):
+        if status in (
+            BookingPaymentStatus.NOT_PAID,
+            BookingPaymentStatus.PARTIALLY_PAID,
+        ):
             due = self.due
             return "unpaid" if due is None else f"{due.formatted()} due"
         return str(status).replace("_", " ").lower()
@@ -79,7 +82,9 @@ def _rows(db: Db, bookings: list[Booking]) -> list[RosterRow]:
     attendance = attendance_of(db, ids)
     rows = []
     for position, booking in enumerate(bookings, start=1):
-        membership = memberships.get(paying[booking.id]) if booking.id in paying else None
+        membership = (
+            memberships.get(paying[booking.id]) if booking.id in paying else None
+        )
         rows.append(
             RosterRow(
                 position=position,

@@ -64,13 +64,17 @@ def list_sessions(
     )
     return Page(
         items=present_sessions(db, rows),
-        next_cursor=next_cursor(rows, limit, lambda s: [s.start_at.isoformat(), str(s.id)]),
+        next_cursor=next_cursor(
+            rows, limit, lambda s: [s.start_at.isoformat(), str(s.id)]
+        ),
     )
 
 
 @router.get("/{session_id}", dependencies=[Reader])
 def get_session(session_id: uuid.UUID, db: Db) -> SessionOut:
-    return present_sessions(db, [get_or_404(db, Session, session_id, noun="session")])[0]
+    return present_sessions(db, [get_or_404(db, Session, session_id, noun="session")])[
+        0
+    ]
 
 
 @router.patch("/{session_id}", dependencies=[Depends(require(Scope.CATALOG_MANAGE))])

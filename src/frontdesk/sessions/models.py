@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from frontdesk.clock import utc_now
 from frontdesk.db.base import Base, id_column
-from frontdesk.db.types import UtcDateTime
+from frontdesk.db.types import EnumText, UtcDateTime
 
 
 class SessionStatus(StrEnum):
@@ -47,7 +47,7 @@ class Session(Base):
     timezone: Mapped[str] = mapped_column(String(64))
     capacity: Mapped[int] = mapped_column(Integer)
     status: Mapped[SessionStatus] = mapped_column(
-        String(16), default=SessionStatus.SCHEDULED
+        EnumText(SessionStatus, 16), default=SessionStatus.SCHEDULED
     )
     external_ref: Mapped[str | None] = mapped_column(String(400), unique=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)

@@ -107,11 +107,7 @@ def occupancy(db: Db, sessions: Iterable[Session]) -> dict[uuid.UUID, Occupancy]
     rows = db.execute(
         select(Booking.session_id, Booking.status, func.sum(Booking.participants))
         .where(Booking.session_id.in_(ids))
-        .where(
-            Booking.status.in_(
-                [*SEAT_HOLDING_STATUSES, BookingStatus.WAITING_LIST]
-            )
-        )
+        .where(Booking.status.in_([*SEAT_HOLDING_STATUSES, BookingStatus.WAITING_LIST]))
         .group_by(Booking.session_id, Booking.status)
     )
     booked: dict[uuid.UUID, int] = {}
@@ -211,5 +207,3 @@ def change_session(
         session.status = SessionStatus.CANCELED
     db.flush()
     return session
-
-
