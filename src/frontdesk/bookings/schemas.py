@@ -1,10 +1,10 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 
 from pydantic import BaseModel, Field
 
+from frontdesk.api.timefields import InstantOut
 from frontdesk.attendance.models import AttendanceStatus
 from frontdesk.catalog.models import PaymentOption
 from frontdesk.payments.models import PaymentMethod
@@ -61,7 +61,7 @@ class AttendanceIn(BaseModel):
 class AttendanceOut(BaseModel):
     status: AttendanceStatus
     attendees: int
-    recorded_at: datetime
+    recorded_at: InstantOut
 
 
 class BookingOut(BaseModel):
@@ -77,10 +77,10 @@ class BookingOut(BaseModel):
     order_id: uuid.UUID | None
     membership_id: uuid.UUID | None
     attendance: AttendanceOut | None
-    start: datetime | None
-    end: datetime | None
+    start: InstantOut | None
+    end: InstantOut | None
     timezone: str | None
-    created_at: datetime
+    created_at: InstantOut
 
 
 class EligibleMembershipOut(BaseModel):
@@ -91,4 +91,4 @@ class EligibleMembershipOut(BaseModel):
     eligible: bool
     reason: str | None
     credits_left: int | None
-    valid_until: datetime
+    valid_until: InstantOut

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 
 from fastapi import APIRouter, Depends, status
 from pydantic import BaseModel
@@ -9,6 +8,7 @@ from pydantic import BaseModel
 from frontdesk.api.deps import Db, require
 from frontdesk.api.pagination import Cursor, Limit, after_id, next_cursor
 from frontdesk.api.schemas import Page
+from frontdesk.api.timefields import InstantOut
 from frontdesk.auth.scopes import Scope
 from frontdesk.contacts.models import Contact
 from frontdesk.contacts.service import create_contact, list_contacts
@@ -30,7 +30,7 @@ class ContactOut(BaseModel):
     last_name: str
     email: str | None
     phone: str | None
-    created_at: datetime
+    created_at: InstantOut
 
 
 def contact_out(contact: Contact) -> ContactOut:

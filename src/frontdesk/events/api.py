@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Depends
@@ -10,6 +9,7 @@ from pydantic import BaseModel
 from frontdesk.api.deps import Db, require
 from frontdesk.api.pagination import Cursor, Limit, before_number, encode
 from frontdesk.api.schemas import Page
+from frontdesk.api.timefields import InstantOut
 from frontdesk.auth.scopes import Scope
 from frontdesk.events.service import list_events
 
@@ -21,7 +21,7 @@ class EventOut(BaseModel):
     type: str
     subject_id: uuid.UUID
     data: dict[str, Any]
-    occurred_at: datetime
+    occurred_at: InstantOut
 
 
 @router.get("", dependencies=[Depends(require(Scope.BOOKINGS_READ))])

@@ -1,12 +1,12 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 
 from fastapi import APIRouter, Depends, status
 from pydantic import BaseModel
 
 from frontdesk.api.deps import Db, require
+from frontdesk.api.timefields import InstantOut
 from frontdesk.auth.scopes import Scope
 from frontdesk.locations.models import Location
 from frontdesk.locations.service import create_location
@@ -26,7 +26,7 @@ class LocationOut(BaseModel):
     name: str
     address: str
     timezone: str
-    created_at: datetime
+    created_at: InstantOut
 
 
 def _out(location: Location) -> LocationOut:

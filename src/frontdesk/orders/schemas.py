@@ -1,12 +1,12 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, Field
 
 from frontdesk.api.schemas import MoneyOut
+from frontdesk.api.timefields import InstantOut
 from frontdesk.payments.models import PaymentMethod
 
 
@@ -43,7 +43,7 @@ class PaymentOut(BaseModel):
     amount: MoneyOut
     status: str
     reference: str | None
-    created_at: datetime
+    created_at: InstantOut
 
 
 class RefundOut(BaseModel):
@@ -51,13 +51,13 @@ class RefundOut(BaseModel):
     payment_id: uuid.UUID
     amount: MoneyOut
     reason: str | None
-    created_at: datetime
+    created_at: InstantOut
 
 
 class ActivityOut(BaseModel):
     kind: str
     details: dict[str, Any]
-    created_at: datetime
+    created_at: InstantOut
 
 
 class OrderOut(BaseModel):
@@ -72,7 +72,7 @@ class OrderOut(BaseModel):
     payments: list[PaymentOut]
     refunds: list[RefundOut]
     activities: list[ActivityOut]
-    created_at: datetime
+    created_at: InstantOut
 
 
 class PaymentIn(BaseModel):

@@ -1,12 +1,11 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 
 from pydantic import BaseModel, Field
 
 from frontdesk.api.schemas import MoneyIn, MoneyOut
-from frontdesk.api.timefields import Instant
+from frontdesk.api.timefields import Instant, InstantOut
 from frontdesk.payments.models import PaymentMethod
 from frontdesk.plans.models import PlanKind, ValidityUnit
 
@@ -33,7 +32,7 @@ class PlanOut(BaseModel):
     credits: int | None
     price: MoneyOut
     validity: ValidityIn | None
-    valid_until: datetime | None
+    valid_until: InstantOut | None
     service_ids: list[uuid.UUID] | None
 
 
@@ -54,7 +53,7 @@ class LedgerEntryOut(BaseModel):
     entry: str  # DEBIT or REVERSAL
     booking_id: uuid.UUID
     credits: int
-    at: datetime
+    at: InstantOut
 
 
 class MembershipOut(BaseModel):
@@ -64,8 +63,8 @@ class MembershipOut(BaseModel):
     contact_id: uuid.UUID
     order_id: uuid.UUID | None
     status: str
-    valid_from: datetime
-    valid_until: datetime
+    valid_from: InstantOut
+    valid_until: InstantOut
     credits_total: int | None
     credits_left: int | None
     ledger: list[LedgerEntryOut]

@@ -1,11 +1,11 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 
 from pydantic import BaseModel
 
 from frontdesk.api.schemas import MoneyOut
+from frontdesk.api.timefields import InstantOut
 from frontdesk.bookings.schemas import AttendanceOut
 
 
@@ -41,8 +41,8 @@ class RosterRowOut(BaseModel):
 class RosterOut(BaseModel):
     session_id: uuid.UUID
     service_id: uuid.UUID
-    start: datetime
-    end: datetime
+    start: InstantOut
+    end: InstantOut
     timezone: str
     capacity: int
     items: list[RosterRowOut]

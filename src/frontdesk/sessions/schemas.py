@@ -1,11 +1,10 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from frontdesk.api.timefields import Instant
+from frontdesk.api.timefields import Instant, InstantOut
 
 
 class SessionsIn(BaseModel):
@@ -31,8 +30,8 @@ class SessionOut(BaseModel):
     id: uuid.UUID
     service_id: uuid.UUID
     series_id: uuid.UUID | None
-    start: datetime
-    end: datetime
+    start: InstantOut
+    end: InstantOut
     timezone: str
     capacity: int
     booked: int
