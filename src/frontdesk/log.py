@@ -23,8 +23,10 @@ def configure_logging(level: str = "INFO") -> None:
         wrapper_class=structlog.make_filtering_bound_logger(
             logging.getLevelName(level)
         ),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
-        cache_logger_on_first_use=True,
+        # sys.stderr is looked up per logger, not bound once: a test runner
+        # or a daemon may swap it after logging was configured.
+        logger_factory=lambda *_args: structlog.PrintLogger(file=sys.stderr),
+        cache_logger_on_first_use=False,
     )
 
 
