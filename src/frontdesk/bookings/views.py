@@ -28,7 +28,11 @@ def paying_memberships(
         .where(OrderLine.paid_by_membership_id.is_not(None))
         .order_by(OrderLine.created_at)
     )
-    return {booking_id: membership_id for booking_id, membership_id in rows}
+    return {
+        booking_id: membership_id
+        for booking_id, membership_id in rows
+        if booking_id is not None and membership_id is not None
+    }
 
 
 def sessions_by_id(db: Db, session_ids: set[uuid.UUID]) -> dict[uuid.UUID, Session]:

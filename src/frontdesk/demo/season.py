@@ -74,7 +74,8 @@ def _play_season(context: Context) -> uuid.UUID:
     with unit_of_work(context.sessions) as db:
         u_booking = _book(db, session_id, u_id, PaymentOption.MEMBERSHIP)
         p_booking = _book(db, session_id, p_id, PaymentOption.MEMBERSHIP_OFFLINE)
-    cash, later = [], []
+    cash: list[uuid.UUID] = []
+    later: list[uuid.UUID] = []
     for n in range(98):
         # Each desk booking is its own transaction, as it is at the counter.
         with unit_of_work(context.sessions) as db:

@@ -19,7 +19,9 @@ from frontdesk.payments.service import payments_of, refunds_of
 
 
 def present_order(db: Session, order: Order) -> OrderOut:
-    money = lambda minor: MoneyOut.of(order.money(minor))  # noqa: E731
+    def money(minor: int) -> MoneyOut:
+        return MoneyOut.of(order.money(minor))
+
     lines = order_lines(db, order.id)
     live = [line for line in lines if line.voided_at is None]
     subtotal = sum(line.unit_price_minor * line.quantity for line in live)

@@ -36,12 +36,17 @@ from frontdesk.plans.models import (
     ValidityUnit,
 )
 
-_UNIT_DELTA = {
-    ValidityUnit.DAY: "days",
-    ValidityUnit.WEEK: "weeks",
-    ValidityUnit.MONTH: "months",
-    ValidityUnit.YEAR: "years",
-}
+
+def _validity(unit: ValidityUnit, count: int) -> relativedelta:
+    match unit:
+        case ValidityUnit.DAY:
+            return relativedelta(days=count)
+        case ValidityUnit.WEEK:
+            return relativedelta(weeks=count)
+        case ValidityUnit.MONTH:
+            return relativedelta(months=count)
+        case ValidityUnit.YEAR:
+            return relativedelta(years=count)
 
 
 def create_plan(
@@ -84,8 +89,8 @@ def validity_end(plan: Plan, starts_at: datetime) -> datetime:
     if plan.valid_until is not None:
         return plan.valid_until
     assert plan.validity_unit is not None and plan.validity_count is not None
-    unit = _UNIT_DELTA[ValidityUnit(plan.validity_unit)]
-    return starts_at + relativedelta(**{unit: plan.validity_count})  # type: ignore[arg-type]
+    end: datetime = starts_at + _validity(plan.validity_unit, plan.validity_count)
+    return end
 
 
 def sell_membership(

@@ -42,7 +42,9 @@ class SheetRefused(ValidationFailed):
 def reconcile(db: Db, *, session_id: uuid.UUID, sheet: Sheet) -> list[RowOutcome]:
     _session, rows = roster(db, session_id)
     by_id = {r.booking.id: r.booking for r in rows}
-    by_email = {r.contact.email: r.booking for r in rows if r.contact.email}
+    by_email: dict[str | None, Booking] = {
+        r.contact.email: r.booking for r in rows if r.contact.email
+    }
     savepoint = db.begin_nested() if sheet.dry_run else None
     outcomes: list[RowOutcome] = []
     problems: list[dict[str, str]] = []

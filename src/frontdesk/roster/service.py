@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from typing import TypeVar
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session as Db
@@ -23,6 +24,8 @@ from frontdesk.money import Money
 from frontdesk.orders.models import Order
 from frontdesk.plans.models import Membership, Plan
 from frontdesk.sessions.models import Session
+
+Keyed = TypeVar("Keyed", Contact, Order, Membership, Plan)
 
 
 @dataclass(frozen=True)
@@ -99,7 +102,8 @@ def _rows(db: Db, bookings: list[Booking]) -> list[RosterRow]:
     return rows
 
 
-def _by_id(db: Db, model: type, ids: set[uuid.UUID]) -> dict[uuid.UUID, object]:
+def _by_id(db: Db, model: type[Keyed], ids: set[uuid.UUID]) -> dict[uuid.UUID, Keyed]:
     if not ids:
         return {}
-    return {row.id: row for row in db.scalars(select(model).where(model.id.in_(ids)))}
+    rows = db.scalars(select(model).where(model.id.in_(ids)))
+    return {row.id: row for row in rows}

@@ -110,8 +110,8 @@ def occupancy(db: Db, sessions: Iterable[Session]) -> dict[uuid.UUID, Occupancy]
         .where(Booking.status.in_([*SEAT_HOLDING_STATUSES, BookingStatus.WAITING_LIST]))
         .group_by(Booking.session_id, Booking.status)
     )
-    booked: dict[uuid.UUID, int] = {}
-    waiting: dict[uuid.UUID, int] = {}
+    booked: dict[uuid.UUID | None, int] = {}
+    waiting: dict[uuid.UUID | None, int] = {}
     for session_id, status, total in rows:
         target = waiting if status == BookingStatus.WAITING_LIST else booked
         target[session_id] = target.get(session_id, 0) + int(total)
