@@ -11,8 +11,10 @@ OFFSET = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(Z|[+-]\d{2}:\d{2})$")
 
 def test_a_session_start_without_an_offset_is_a_422_that_names_the_offset(api):
     service = make_service(api)
-    response = api.post(f"/v1/services/{service['id']}/sessions",
-                        {"start": "2026-06-22T20:00:00", "end": "2026-06-22T21:00:00"})
+    response = api.post(
+        f"/v1/services/{service['id']}/sessions",
+        {"start": "2026-06-22T20:00:00", "end": "2026-06-22T21:00:00"},
+    )
     assert response.status_code == 422
     assert response.headers["content-type"].startswith("application/problem+json")
     problem = response.json()
@@ -34,16 +36,27 @@ def _instants(value, key=""):
     elif isinstance(value, list):
         for v in value:
             yield from _instants(v, key)
-    elif key in ("start", "end", "created_at", "recorded_at", "occurred_at",
-                 "valid_from", "valid_until", "at"):
+    elif key in (
+        "start",
+        "end",
+        "created_at",
+        "recorded_at",
+        "occurred_at",
+        "valid_from",
+        "valid_until",
+        "at",
+    ):
         yield key, value
 
 
 def test_every_read_returns_instants_in_one_format_with_an_offset(api):
     service = make_service(api)
-    session = api.ok("POST", f"/v1/services/{service['id']}/sessions", {
-        "start": "2026-06-22T20:00:00-06:00", "end": "2026-06-22T21:00:00-06:00"},
-        status=201)[0]
+    session = api.ok(
+        "POST",
+        f"/v1/services/{service['id']}/sessions",
+        {"start": "2026-06-22T20:00:00-06:00", "end": "2026-06-22T21:00:00-06:00"},
+        status=201,
+    )[0]
     contact = make_contact(api, email="s04@example.test")
     booking = book(api, session_id=session["id"], contact_id=contact["id"]).json()
     api.ok("PUT", f"/v1/bookings/{booking['id']}/attendance", {"status": "ATTENDED"})
