@@ -26,8 +26,9 @@ def on_postgres() -> bool:
 
 
 def _postgres_database(worker: str) -> str:
+    # One database per test process, so parallel runs never share one.
     url = make_url(TEST_URL)
-    name = f"{url.database}_fd_{worker}"
+    name = f"{url.database}_fd_{worker}_{os.getpid()}"
     admin = create_engine(url, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -37,14 +38,29 @@ def _postgres_database(worker: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def database_template(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> str:
+def database_template(
+    tmp_path_factory: pytest.TempPathFactory, worker_id: str
+) -> Iterator[str]:
     """A migrated database: a template file on SQLite, a database on PostgreSQL."""
     if on_postgres():
         url = _postgres_database(worker_id)
-    else:
-        url = "sqlite:///" + str(tmp_path_factory.mktemp("template") / "template.db")
+        upgrade(url)
+        yield url
+        _drop_postgres_database(url)
+        return
+    url = "sqlite:///" + str(tmp_path_factory.mktemp("template") / "template.db")
     upgrade(url)
-    return url
+    yield url
+
+
+def _drop_postgres_database(url: str) -> None:
+    target = make_url(url)
+    admin = create_engine(make_url(TEST_URL), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(
+            text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)')
+        )
+    admin.dispose()
 
 
 @pytest.fixture
