@@ -61,8 +61,16 @@ class Server:
         environment["FRONTDESK_DATABASE_URL"] = self.database_url
         environment["FRONTDESK_LOG_LEVEL"] = "WARNING"
         command = [
-            sys.executable, "-m", "uvicorn", "frontdesk.api.wsgi:app",
-            "--host", HOST, "--port", str(self.port), "--log-level", "warning",
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "frontdesk.api.wsgi:app",
+            "--host",
+            HOST,
+            "--port",
+            str(self.port),
+            "--log-level",
+            "warning",
         ]
         with self._log_path.open("wb") as log:
             self._process = subprocess.Popen(
@@ -161,31 +169,47 @@ def seed(base_url: str, key: str, *, contacts: int, threads: int = 4) -> Seed:
     """One location, one CLASS service too big to fill, one session, and
     `contacts` contacts, all made over the API."""
     with client(base_url, key) as http:
-        location = _created(http, "/v1/locations", {
-            "name": "Bench Studio",
-            "address": "1 Bench St",
-            "timezone": "America/Denver",
-        })
-        service = _created(http, "/v1/services", {
-            "name": "Bench Class",
-            "type": "CLASS",
-            "price": {"amount": PRICE, "currency": "USD"},
-            "capacity": 100_000,
-            "duration_minutes": 60,
-            "location_id": location["id"],
-            "payment_options": ["OFFLINE"],
-        })
-        sessions = _created(http, f"/v1/services/{service['id']}/sessions", {
-            "start": "2026-07-11T18:30:00-06:00",
-            "end": "2026-07-11T19:30:00-06:00",
-        })
+        location = _created(
+            http,
+            "/v1/locations",
+            {
+                "name": "Bench Studio",
+                "address": "1 Bench St",
+                "timezone": "America/Denver",
+            },
+        )
+        service = _created(
+            http,
+            "/v1/services",
+            {
+                "name": "Bench Class",
+                "type": "CLASS",
+                "price": {"amount": PRICE, "currency": "USD"},
+                "capacity": 100_000,
+                "duration_minutes": 60,
+                "location_id": location["id"],
+                "payment_options": ["OFFLINE"],
+            },
+        )
+        sessions = _created(
+            http,
+            f"/v1/services/{service['id']}/sessions",
+            {
+                "start": "2026-07-11T18:30:00-06:00",
+                "end": "2026-07-11T19:30:00-06:00",
+            },
+        )
 
         def make_contact(number: int) -> str:
-            contact = _created(http, "/v1/contacts", {
-                "first_name": "Bench",
-                "last_name": f"Client {number}",
-                "email": f"bench.{number}@example.test",
-            })
+            contact = _created(
+                http,
+                "/v1/contacts",
+                {
+                    "first_name": "Bench",
+                    "last_name": f"Client {number}",
+                    "email": f"bench.{number}@example.test",
+                },
+            )
             return str(contact["id"])
 
         with ThreadPoolExecutor(max_workers=threads) as pool:
@@ -205,13 +229,16 @@ class HttpBooker:
     def run_once(self, contact_id: str) -> str | None:
         """None when the booking was made (201), else what went wrong."""
         try:
-            response = self.http.post("/v1/bookings", json={
-                "session_id": self.session_id,
-                "contact_id": contact_id,
-                "participants": 1,
-                "payment_option": "OFFLINE",
-                "payment": {"method": "cash", "amount": PRICE},
-            })
+            response = self.http.post(
+                "/v1/bookings",
+                json={
+                    "session_id": self.session_id,
+                    "contact_id": contact_id,
+                    "participants": 1,
+                    "payment_option": "OFFLINE",
+                    "payment": {"method": "cash", "amount": PRICE},
+                },
+            )
         except httpx.HTTPError as exc:
             return f"{type(exc).__name__}: {exc}"
         if response.status_code != 201:

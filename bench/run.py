@@ -349,19 +349,25 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
         description="Benchmark POST /v1/bookings over HTTP against raw SQL."
     )
     parser.add_argument(
-        "--requests", type=int, default=DEFAULT_REQUESTS,
+        "--requests",
+        type=int,
+        default=DEFAULT_REQUESTS,
         help=f"requests per concurrency level and side (default {DEFAULT_REQUESTS})",
     )
     parser.add_argument(
-        "--quick", action="store_true",
+        "--quick",
+        action="store_true",
         help=f"a very short run: {QUICK_REQUESTS} requests per level",
     )
     parser.add_argument(
-        "--db", choices=("sqlite", "postgres", "both"), default="both",
+        "--db",
+        choices=("sqlite", "postgres", "both"),
+        default="both",
         help="which database to bench (default both)",
     )
     parser.add_argument(
-        "--postgres-url", default=POSTGRES_URL,
+        "--postgres-url",
+        default=POSTGRES_URL,
         help="an existing PostgreSQL database to connect to; the bench creates "
         f"and drops {BENCH_DATABASE} beside it (default {POSTGRES_URL})",
     )

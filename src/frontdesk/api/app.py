@@ -33,6 +33,7 @@ def create_app(
     )
     app.state.engine = engine or make_engine(settings.database_url)
     app.state.session_factory = session_factory(app.state.engine)
+    app.state.read_session_factory = session_factory(app.state.engine, read_only=True)
     problems.install(app)
     for router in (
         locations,

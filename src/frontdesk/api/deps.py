@@ -15,7 +15,13 @@ from frontdesk.auth.service import Caller, authenticate
 def _unit_of_work(request: Request) -> Iterator[Session]:
     # scope="function" below makes this exit, and so the commit, run before
     # the response is sent: a 201 is only ever sent for committed work.
-    factory = request.app.state.session_factory
+    # Safe methods read under a deferred transaction; writes take the lock.
+    reading = request.method in ("GET", "HEAD", "OPTIONS")
+    factory = (
+        request.app.state.read_session_factory
+        if reading
+        else request.app.state.session_factory
+    )
     session: Session = factory()
     try:
         with session.begin():

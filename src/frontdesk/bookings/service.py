@@ -82,9 +82,9 @@ def book(db: Db, request: BookingRequest) -> Booking:
         # A course booking takes a place on every session: the course's
         # capacity lives on the service, so its row is the one locked.
         lock_or_404(db, Service, service.id, noun="service")
-    _guard_capacity(db, service, session, request)
+    booked = _guard_capacity(db, service, session, request)
 
-    booking = _insert_booking(db, service, session, request)
+    booking = _insert_booking(db, service, session, request, booked)
     order = open_order(db, contact_id=request.contact_id, currency=service.currency)
     booking.order_id = order.id
     line = add_line(
@@ -100,7 +100,10 @@ def book(db: Db, request: BookingRequest) -> Booking:
 
     if request.payment_option is PaymentOption.MEMBERSHIP:
         _redeem(db, booking, session, order, line, request.membership_id)
-    if request.payment is not None:
+    if request.payment is None:
+        settle(db, order)
+    else:
+        # Recording the payment settles the order.
         record_payment(
             db,
             order=order,
@@ -108,7 +111,6 @@ def book(db: Db, request: BookingRequest) -> Booking:
             amount=parse_amount(request.payment.amount, order.currency),
             reference=request.payment.reference,
         )
-    settle(db, order)
     return booking
 
 
@@ -139,7 +141,8 @@ def _guard_request(service: Service, session: Session, request: BookingRequest) 
 
 def _guard_capacity(
     db: Db, service: Service, session: Session, request: BookingRequest
-) -> None:
+) -> int:
+    """The places already booked, once they leave room for this request."""
     booked = booked_participants(db, session=session, service=service)
     remaining = session.capacity - booked
     if request.participants > remaining and not request.override_capacity:
@@ -147,13 +150,13 @@ def _guard_capacity(
             f"{remaining} places left, {request.participants} asked for",
             remaining=max(remaining, 0),
         )
+    return booked
 
 
 def _insert_booking(
-    db: Db, service: Service, session: Session, request: BookingRequest
+    db: Db, service: Service, session: Session, request: BookingRequest, booked: int
 ) -> Booking:
     needs_approval = bool(service.policy.get("requires_approval"))
-    booked = booked_participants(db, session=session, service=service)
     booking = Booking(
         service_id=service.id,
         session_id=None if service.type is ServiceType.COURSE else session.id,

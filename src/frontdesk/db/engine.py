@@ -1,8 +1,10 @@
 """Engines for the two supported databases.
 
-SQLite runs every transaction as BEGIN IMMEDIATE: the write lock is taken at
-the start, so a capacity check and the insert it guards cannot interleave
-with another writer. PostgreSQL uses row locks (SELECT ... FOR UPDATE) taken
+SQLite runs every writing transaction as BEGIN IMMEDIATE: the write lock is
+taken at the start, so a capacity check and the insert it guards cannot
+interleave with another writer. Reading transactions (an engine with the
+execution option `frontdesk_read_only`) begin DEFERRED and run beside writers
+under WAL. PostgreSQL uses row locks (SELECT ... FOR UPDATE) taken
 by the services instead.
 """
 
@@ -11,7 +13,8 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.pool import NullPool
+
+READ_ONLY = "frontdesk_read_only"
 
 
 def is_sqlite(url: str) -> bool:
@@ -30,8 +33,9 @@ def make_engine(url: str, **options: Any) -> Engine:
 def _sqlite_engine(url: str, **options: Any) -> Engine:
     engine = create_engine(
         url,
+        # Connections are kept in the pool: closing the last one makes SQLite
+        # fold the WAL back into the file, a cost on every quiet request.
         connect_args={"timeout": 30, "check_same_thread": False},
-        poolclass=NullPool,
         **options,
     )
 
@@ -47,6 +51,7 @@ def _sqlite_engine(url: str, **options: Any) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        reading = connection.get_execution_options().get(READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
 
     return engine
