@@ -62,6 +62,9 @@ class Booking(Base):
     )
     # Set when a caller with bookings.override_availability booked past capacity.
     overrode_capacity: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A WAITING_LIST booking that has been offered a freed place holds it
+    # until this instant; None while it only waits in line.
+    offered_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
     revision: Mapped[int] = mapped_column(Integer, default=1)
     # Position in the roster: the order bookings were made in, never re-sorted.
     roster_position: Mapped[int] = mapped_column(Integer, default=0)

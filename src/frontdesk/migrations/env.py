@@ -1,11 +1,22 @@
 from __future__ import annotations
 
+from typing import Any, Literal
+
 from alembic import context
+from alembic.autogenerate.api import AutogenContext
 
 from frontdesk.db.engine import make_engine
 from frontdesk.db.registry import metadata
+from frontdesk.db.types import EnumText
 
 config = context.config
+
+
+def _render_item(kind: str, obj: Any, _context: AutogenContext) -> str | Literal[False]:
+    # An enum column is a plain VARCHAR in the schema: render it as one.
+    if kind == "type" and isinstance(obj, EnumText):
+        return f"sa.String(length={obj.impl_instance.length})"
+    return False
 
 
 def run_migrations() -> None:
@@ -17,6 +28,7 @@ def run_migrations() -> None:
             connection=connection,
             target_metadata=metadata,
             render_as_batch=url.startswith("sqlite"),
+            render_item=_render_item,
         )
         with context.begin_transaction():
             context.run_migrations()
