@@ -46,6 +46,7 @@ class EnumText(TypeDecorator[Any]):
     def __init__(self, enum_type: type[StrEnum], length: int = 24) -> None:
         super().__init__(length)
         self.enum_type = enum_type
+        self.length = length
 
     def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
         return None if value is None else self.enum_type(value).value

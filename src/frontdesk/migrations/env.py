@@ -15,7 +15,7 @@ config = context.config
 def _render_item(kind: str, obj: Any, _context: AutogenContext) -> str | Literal[False]:
     # An enum column is a plain VARCHAR in the schema: render it as one.
     if kind == "type" and isinstance(obj, EnumText):
-        return f"sa.String(length={obj.impl_instance.length})"
+        return f"sa.String(length={obj.length})"
     return False
 
 
