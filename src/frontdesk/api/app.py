@@ -9,7 +9,7 @@ from frontdesk.api import problems
 from frontdesk.bookings.api import router as bookings
 from frontdesk.catalog.api import router as services
 from frontdesk.contacts.api import router as contacts
-from frontdesk.db.engine import make_engine
+from frontdesk.db.engine import engine_for
 from frontdesk.db.unit_of_work import session_factory
 from frontdesk.desk.pages import router as desk
 from frontdesk.events.api import router as events
@@ -31,7 +31,7 @@ def create_app(
         version="1",
         description="Bookings, orders, payments and passes as one linked whole.",
     )
-    app.state.engine = engine or make_engine(settings.database_url)
+    app.state.engine = engine or engine_for(settings)
     app.state.session_factory = session_factory(app.state.engine)
     app.state.read_session_factory = session_factory(app.state.engine, read_only=True)
     problems.install(app)

@@ -32,7 +32,7 @@ from frontdesk.clock import utc_now
 from frontdesk.contacts.models import Contact
 from frontdesk.errors import MissingScope, StaleRevision
 from frontdesk.events.service import record_event
-from frontdesk.lookup import get_or_404, lock_or_404
+from frontdesk.lookup import get_or_404, lock_or_404, race_window
 from frontdesk.orders.errors import OrderHasPayments
 from frontdesk.orders.models import LineKind, Order, OrderLine
 from frontdesk.orders.service import (
@@ -48,6 +48,7 @@ from frontdesk.plans import service as plans
 from frontdesk.plans.eligibility import Charge
 from frontdesk.plans.errors import AlreadyRedeemed
 from frontdesk.sessions.errors import SessionCanceled
+from frontdesk.sessions.locking import lock_session, lock_sessions
 from frontdesk.sessions.models import Session, SessionStatus
 from frontdesk.sessions.service import booked_participants
 
@@ -74,7 +75,7 @@ class BookingRequest:
 
 def book(db: Db, request: BookingRequest) -> Booking:
     """Make the booking, its order and line, and apply the payment or plan."""
-    session = lock_or_404(db, Session, request.session_id, noun="session")
+    session = lock_session(db, request.session_id)
     service = get_or_404(db, Service, session.service_id, noun="service")
     get_or_404(db, Contact, request.contact_id, noun="contact")
     _guard_request(service, session, request)
@@ -83,6 +84,7 @@ def book(db: Db, request: BookingRequest) -> Booking:
         # capacity lives on the service, so its row is the one locked.
         lock_or_404(db, Service, service.id, noun="service")
     booked = _guard_capacity(db, service, session, request)
+    race_window(db)
 
     booking = _insert_booking(db, service, session, request, booked)
     order = open_order(db, contact_id=request.contact_id, currency=service.currency)
@@ -323,6 +325,7 @@ def cancel(db: Db, *, booking_id: uuid.UUID, revision: int | None) -> Booking:
     booking = _lock_for_change(db, booking_id, revision)
     if booking.status in ENDED_STATUSES:
         raise BookingEnded(f"the booking is already {booking.status}")
+    race_window(db)
     booking.status = BookingStatus.CANCELED
     _release(db, booking)
     record_event(
@@ -353,9 +356,8 @@ def reschedule(
     booking = get_booking(db, booking_id)
     if booking.session_id is None:
         raise InvalidBooking("a course booking covers every session; it cannot move")
-    # Lock both sessions in id order, so two opposite moves cannot deadlock.
-    for locked_id in sorted({booking.session_id, session_id}):
-        lock_or_404(db, Session, locked_id, noun="session")
+    # Both sessions, in id order, so two opposite moves cannot deadlock.
+    lock_sessions(db, [booking.session_id, session_id])
     booking = _lock_for_change(db, booking_id, revision)
     if booking.status in ENDED_STATUSES:
         raise BookingEnded("a canceled or declined booking cannot move")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from frontdesk.db.engine import make_engine
+from frontdesk.db.engine import engine_for
 from frontdesk.db.migrate import upgrade
 from frontdesk.db.unit_of_work import session_factory
 from frontdesk.log import configure_logging
@@ -25,5 +25,5 @@ def open_database(settings: Settings | None = None) -> Context:
     settings = settings or get_settings()
     configure_logging(settings.log_level)
     upgrade(settings.database_url)
-    engine = make_engine(settings.database_url)
+    engine = engine_for(settings)
     return Context(settings=settings, engine=engine, sessions=session_factory(engine))

@@ -14,23 +14,49 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 
+from frontdesk.settings import Settings
+
 READ_ONLY = "frontdesk_read_only"
+SKIP_ROW_LOCKS = "frontdesk_unsafe_skip_row_locks"
+RACE_WINDOW = "frontdesk_test_race_window_seconds"
 
 
 def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
-def make_engine(url: str, **options: Any) -> Engine:
+def make_engine(
+    url: str,
+    *,
+    skip_row_locks: bool = False,
+    race_window_seconds: float = 0.0,
+    **options: Any,
+) -> Engine:
     if is_sqlite(url):
-        return _sqlite_engine(url, **options)
-    options.setdefault("pool_size", 20)
-    options.setdefault("max_overflow", 20)
-    options.setdefault("pool_pre_ping", True)
-    return create_engine(url, **options)
+        engine = _sqlite_engine(url, immediate=not skip_row_locks, **options)
+    else:
+        options.setdefault("pool_size", 20)
+        options.setdefault("max_overflow", 20)
+        options.setdefault("pool_pre_ping", True)
+        engine = create_engine(url, **options)
+    if skip_row_locks or race_window_seconds:
+        # The test-only switches travel with the engine, so every session
+        # bound to it sees them (frontdesk.lookup, frontdesk.sessions.locking).
+        return engine.execution_options(
+            **{SKIP_ROW_LOCKS: skip_row_locks, RACE_WINDOW: race_window_seconds}
+        )
+    return engine
 
 
-def _sqlite_engine(url: str, **options: Any) -> Engine:
+def engine_for(settings: Settings) -> Engine:
+    return make_engine(
+        settings.database_url,
+        skip_row_locks=settings.unsafe_skip_row_locks,
+        race_window_seconds=settings.race_window_seconds,
+    )
+
+
+def _sqlite_engine(url: str, *, immediate: bool, **options: Any) -> Engine:
     engine = create_engine(
         url,
         # Connections are kept in the pool: closing the last one makes SQLite
@@ -52,6 +78,7 @@ def _sqlite_engine(url: str, **options: Any) -> Engine:
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         reading = connection.get_execution_options().get(READ_ONLY, False)
-        connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
+        locking = immediate and not reading
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if locking else "BEGIN")
 
     return engine

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from frontdesk.events.service import record_event
-from frontdesk.lookup import lock_or_404
+from frontdesk.lookup import lock_or_404, race_window
 from frontdesk.money import Money, MoneyError
 from frontdesk.orders.errors import NothingDue
 from frontdesk.orders.models import Order
@@ -115,6 +115,7 @@ def mark_paid(
     due = measure(db, order, order_lines(db, order.id)).due
     if due == 0:
         raise NothingDue("nothing is due on this order", order_id=str(order.id))
+    race_window(db)
     return record_payment(
         db, order=order, method=method, amount=order.money(due), reference=reference
     )

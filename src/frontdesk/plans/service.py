@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from frontdesk.clock import utc_now
 from frontdesk.contacts.models import Contact
 from frontdesk.events.service import record_event
-from frontdesk.lookup import get_or_404, lock_or_404
+from frontdesk.lookup import get_or_404, lock_or_404, race_window
 from frontdesk.money import Money
 from frontdesk.orders.models import LineKind, OrderLine
 from frontdesk.orders.service import add_line, open_order, settle
@@ -215,6 +215,7 @@ def redeem(
             reason=reason.value,
         )
     credits = credits_needed(plan, charge)
+    race_window(db)
     if membership.credits_left is not None:
         membership.credits_left -= credits
     redemption = Redemption(
