@@ -10,7 +10,7 @@ from frontdesk.api.schemas import Page
 from frontdesk.attendance.service import set_attendance
 from frontdesk.auth.scopes import Scope
 from frontdesk.auth.service import Caller
-from frontdesk.bookings import service
+from frontdesk.bookings import changes, service
 from frontdesk.bookings.models import BookingPaymentStatus, BookingStatus
 from frontdesk.bookings.schemas import (
     AttendanceIn,
@@ -118,27 +118,27 @@ def get_booking(booking_id: uuid.UUID, db: Db) -> BookingOut:
 @router.post("/{booking_id}/confirm", dependencies=[Manager])
 def confirm_booking(booking_id: uuid.UUID, body: RevisionIn, db: Db) -> BookingOut:
     return present_booking(
-        db, service.confirm(db, booking_id=booking_id, revision=body.revision)
+        db, changes.confirm(db, booking_id=booking_id, revision=body.revision)
     )
 
 
 @router.post("/{booking_id}/decline", dependencies=[Manager])
 def decline_booking(booking_id: uuid.UUID, body: RevisionIn, db: Db) -> BookingOut:
     return present_booking(
-        db, service.decline(db, booking_id=booking_id, revision=body.revision)
+        db, changes.decline(db, booking_id=booking_id, revision=body.revision)
     )
 
 
 @router.post("/{booking_id}/cancel", dependencies=[Manager])
 def cancel_booking(booking_id: uuid.UUID, body: RevisionIn, db: Db) -> BookingOut:
     return present_booking(
-        db, service.cancel(db, booking_id=booking_id, revision=body.revision)
+        db, changes.cancel(db, booking_id=booking_id, revision=body.revision)
     )
 
 
 @router.post("/{booking_id}/reschedule", dependencies=[Manager])
 def reschedule_booking(booking_id: uuid.UUID, body: RescheduleIn, db: Db) -> BookingOut:
-    booking = service.reschedule(
+    booking = changes.reschedule(
         db, booking_id=booking_id, session_id=body.session_id, revision=body.revision
     )
     return present_booking(db, booking)
@@ -171,7 +171,7 @@ def list_eligible_memberships(
     dependencies=[Depends(require(Scope.BOOKINGS_MANAGE_PAYMENTS))],
 )
 def redeem_booking(booking_id: uuid.UUID, body: RedeemIn, db: Db) -> BookingOut:
-    booking = service.redeem_booking(
+    booking = changes.redeem_booking(
         db,
         booking_id=booking_id,
         membership_id=body.membership_id,

@@ -25,3 +25,8 @@ class BookingEnded(Conflict):
 class InvalidTransition(Conflict):
     code = "invalid_transition"
     title = "The booking cannot make this change from its status"
+
+
+class OfferExpired(Conflict):
+    code = "offer_expired"
+    title = "The offered place was not taken in time"

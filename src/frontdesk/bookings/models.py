@@ -4,7 +4,16 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    and_,
+    or_,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from frontdesk.catalog.models import PaymentOption
@@ -22,7 +31,8 @@ class BookingStatus(StrEnum):
     DECLINED = "DECLINED"
 
 
-# Bookings that hold places on their session (invariant 1).
+# Bookings that hold places on their session (invariant 1). A WAITING_LIST
+# booking holds one too while it has a place offered (see `holds_a_place`).
 SEAT_HOLDING_STATUSES = frozenset(
     {BookingStatus.CREATED, BookingStatus.PENDING, BookingStatus.CONFIRMED}
 )
@@ -72,4 +82,15 @@ class Booking(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
     updated_at: Mapped[datetime] = mapped_column(
         UtcDateTime, default=utc_now, onupdate=utc_now
+    )
+
+
+def holds_a_place(now: datetime) -> ColumnElement[bool]:
+    """The SQL condition for a booking that takes places on its session."""
+    return or_(
+        Booking.status.in_(SEAT_HOLDING_STATUSES),
+        and_(
+            Booking.status == BookingStatus.WAITING_LIST,
+            Booking.offered_until > now,
+        ),
     )

@@ -77,6 +77,9 @@ class BookingOut(BaseModel):
     order_id: uuid.UUID | None
     membership_id: uuid.UUID | None
     attendance: AttendanceOut | None
+    # Place in line (1 is next) while WAITING_LIST, and the end of an offer.
+    waitlist_position: int | None = None
+    offered_until: InstantOut | None = None
     start: InstantOut | None
     end: InstantOut | None
     timezone: str | None

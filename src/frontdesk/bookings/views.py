@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session as Db
 
 from frontdesk.attendance.service import attendance_of
-from frontdesk.bookings.models import Booking
+from frontdesk.bookings.models import Booking, BookingStatus
 from frontdesk.bookings.schemas import AttendanceOut, BookingOut
 from frontdesk.clock import in_zone
 from frontdesk.orders.models import OrderLine
@@ -48,6 +48,7 @@ def present_bookings(db: Db, bookings: Sequence[Booking]) -> list[BookingOut]:
     sessions = sessions_by_id(db, {b.session_id for b in bookings if b.session_id})
     memberships = paying_memberships(db, ids)
     attendance = attendance_of(db, ids)
+    places = waitlist_positions(db, bookings)
     out = []
     for booking in bookings:
         session = sessions.get(booking.session_id) if booking.session_id else None
@@ -72,6 +73,8 @@ def present_bookings(db: Db, bookings: Sequence[Booking]) -> list[BookingOut]:
                     attendees=mark.attendees,
                     recorded_at=mark.recorded_at,
                 ),
+                waitlist_position=places.get(booking.id),
+                offered_until=booking.offered_until,
                 start=in_zone(session.start_at, session.timezone) if session else None,
                 end=in_zone(session.end_at, session.timezone) if session else None,
                 timezone=session.timezone if session else None,
@@ -79,6 +82,30 @@ def present_bookings(db: Db, bookings: Sequence[Booking]) -> list[BookingOut]:
             )
         )
     return out
+
+
+def waitlist_positions(db: Db, bookings: Sequence[Booking]) -> dict[uuid.UUID, int]:
+    """Each waiting booking's place in its session's line, 1 being next."""
+    sessions = {
+        b.session_id
+        for b in bookings
+        if b.status == BookingStatus.WAITING_LIST and b.offered_until is None
+    }
+    if not sessions:
+        return {}
+    line = db.execute(
+        select(Booking.id, Booking.session_id)
+        .where(Booking.session_id.in_(sessions))
+        .where(Booking.status == BookingStatus.WAITING_LIST)
+        .where(Booking.offered_until.is_(None))
+        .order_by(Booking.session_id, Booking.roster_position, Booking.id)
+    )
+    positions: dict[uuid.UUID, int] = {}
+    counters: dict[uuid.UUID | None, int] = {}
+    for booking_id, session_id in line:
+        counters[session_id] = counters.get(session_id, 0) + 1
+        positions[booking_id] = counters[session_id]
+    return positions
 
 
 def present_booking(db: Db, booking: Booking) -> BookingOut:

@@ -15,11 +15,12 @@ from sqlalchemy.orm import Session as Db
 
 from frontdesk.bookings.models import (
     ENDED_STATUSES,
-    SEAT_HOLDING_STATUSES,
     Booking,
     BookingPaymentStatus,
+    holds_a_place,
 )
 from frontdesk.catalog.models import Service, ServiceType
+from frontdesk.clock import utc_now
 from frontdesk.orders.balance import (
     Balance,
     line_payment_statuses,
@@ -44,9 +45,7 @@ class Breach:
 
 def check_capacity(db: Db) -> list[Breach]:
     breaches = []
-    seat_holding = (
-        Booking.status.in_(SEAT_HOLDING_STATUSES) & ~Booking.overrode_capacity
-    )
+    seat_holding = holds_a_place(utc_now()) & ~Booking.overrode_capacity
     per_session = db.execute(
         select(Session.id, Session.capacity, func.sum(Booking.participants))
         .join(Booking, Booking.session_id == Session.id)

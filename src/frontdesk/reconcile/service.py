@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session as Db
 
 from frontdesk.attendance.models import AttendanceStatus
 from frontdesk.attendance.service import attendance_of, set_attendance
-from frontdesk.bookings import service as bookings
+from frontdesk.bookings import changes
+from frontdesk.bookings.charges import charge_of
 from frontdesk.bookings.models import Booking, BookingPaymentStatus
 from frontdesk.contacts.service import normalise_email
 from frontdesk.errors import FrontdeskError, ValidationFailed
@@ -95,10 +96,8 @@ def _apply(db: Db, booking: Booking, row: SheetRow) -> RowOutcome:
 def _pay_by_plan(db: Db, booking: Booking, row: SheetRow, outcome: RowOutcome) -> None:
     if booking.payment_status == BookingPaymentStatus.PAID_BY_PLAN:
         return
-    membership_id = choose_membership(
-        db, bookings.charge_of(db, booking), row.membership_id
-    )
-    bookings.redeem_booking(db, booking_id=booking.id, membership_id=membership_id)
+    membership_id = choose_membership(db, charge_of(db, booking), row.membership_id)
+    changes.redeem_booking(db, booking_id=booking.id, membership_id=membership_id)
     outcome.changes.append(f"redeemed from membership {membership_id}")
 
 

@@ -15,6 +15,7 @@ from frontdesk.auth.scopes import Scope
 from frontdesk.clock import in_zone
 from frontdesk.lookup import get_or_404
 from frontdesk.sessions import service
+from frontdesk.sessions.changes import change_session
 from frontdesk.sessions.models import Session
 from frontdesk.sessions.schemas import SessionOut, SessionPatch
 
@@ -79,7 +80,7 @@ def get_session(session_id: uuid.UUID, db: Db) -> SessionOut:
 
 @router.patch("/{session_id}", dependencies=[Depends(require(Scope.CATALOG_MANAGE))])
 def patch_session(session_id: uuid.UUID, body: SessionPatch, db: Db) -> SessionOut:
-    session = service.change_session(
+    session = change_session(
         db,
         session_id=session_id,
         capacity=body.capacity,

@@ -8,13 +8,18 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session as Db
 
-from frontdesk.bookings.models import SEAT_HOLDING_STATUSES, Booking, BookingStatus
+from frontdesk.bookings.models import (
+    SEAT_HOLDING_STATUSES,
+    Booking,
+    BookingStatus,
+    holds_a_place,
+)
 from frontdesk.catalog.models import Service, ServiceType
-from frontdesk.clock import is_known_zone
+from frontdesk.clock import is_known_zone, utc_now
 from frontdesk.locations.models import Location
-from frontdesk.lookup import get_or_404, lock_or_404
-from frontdesk.sessions.errors import CapacityBelowBooked, InvalidSchedule
-from frontdesk.sessions.models import Series, Session, SessionStatus
+from frontdesk.lookup import get_or_404
+from frontdesk.sessions.errors import InvalidSchedule
+from frontdesk.sessions.models import Series, Session
 from frontdesk.sessions.recurrence import expand
 from frontdesk.staff.models import StaffMember
 
@@ -88,7 +93,7 @@ def schedule_sessions(
 def booked_participants(db: Db, *, session: Session, service: Service) -> int:
     """Places taken: participants, not bookings, count (invariant 1)."""
     query = select(func.coalesce(func.sum(Booking.participants), 0)).where(
-        Booking.status.in_(SEAT_HOLDING_STATUSES)
+        holds_a_place(utc_now())
     )
     if service.type is ServiceType.COURSE:
         query = query.where(Booking.service_id == service.id)
@@ -104,16 +109,17 @@ def occupancy(db: Db, sessions: Iterable[Session]) -> dict[uuid.UUID, Occupancy]
     counts: dict[uuid.UUID, Occupancy] = {i: Occupancy(0, 0) for i in ids}
     if not ids:
         return counts
+    holding = holds_a_place(utc_now())
     rows = db.execute(
-        select(Booking.session_id, Booking.status, func.sum(Booking.participants))
+        select(Booking.session_id, holding, func.sum(Booking.participants))
         .where(Booking.session_id.in_(ids))
         .where(Booking.status.in_([*SEAT_HOLDING_STATUSES, BookingStatus.WAITING_LIST]))
-        .group_by(Booking.session_id, Booking.status)
+        .group_by(Booking.session_id, holding)
     )
     booked: dict[uuid.UUID | None, int] = {}
     waiting: dict[uuid.UUID | None, int] = {}
-    for session_id, status, total in rows:
-        target = waiting if status == BookingStatus.WAITING_LIST else booked
+    for session_id, takes_a_place, total in rows:
+        target = booked if takes_a_place else waiting
         target[session_id] = target.get(session_id, 0) + int(total)
     course_ids = _course_service_ids(db, sessions)
     course_booked = _course_booked(db, course_ids)
@@ -143,7 +149,7 @@ def _course_booked(db: Db, service_ids: set[uuid.UUID]) -> dict[uuid.UUID, int]:
     rows = db.execute(
         select(Booking.service_id, func.sum(Booking.participants))
         .where(Booking.service_id.in_(service_ids))
-        .where(Booking.status.in_(SEAT_HOLDING_STATUSES))
+        .where(holds_a_place(utc_now()))
         .group_by(Booking.service_id)
     )
     return {service_id: int(total) for service_id, total in rows}
@@ -172,38 +178,3 @@ def list_sessions(
             | ((Session.start_at == start_at) & (Session.id > last_id))
         )
     return list(db.scalars(query))
-
-
-def change_session(
-    db: Db,
-    *,
-    session_id: uuid.UUID,
-    capacity: int | None = None,
-    staff_member_id: uuid.UUID | None = None,
-    start: datetime | None = None,
-    end: datetime | None = None,
-    canceled: bool | None = None,
-) -> Session:
-    session = lock_or_404(db, Session, session_id, noun="session")
-    service = get_or_404(db, Service, session.service_id, noun="service")
-    if capacity is not None:
-        booked = booked_participants(db, session=session, service=service)
-        if capacity < booked:
-            raise CapacityBelowBooked(
-                f"{booked} places are booked; capacity cannot go to {capacity}",
-                booked=booked,
-            )
-        session.capacity = capacity
-    if staff_member_id is not None:
-        get_or_404(db, StaffMember, staff_member_id, noun="staff member")
-        session.staff_member_id = staff_member_id
-    if start is not None or end is not None:
-        new_start = start or session.start_at
-        new_end = end or (new_start + (session.end_at - session.start_at))
-        if new_end <= new_start:
-            raise InvalidSchedule("a session must end after it starts")
-        session.start_at, session.end_at = new_start, new_end
-    if canceled:
-        session.status = SessionStatus.CANCELED
-    db.flush()
-    return session
