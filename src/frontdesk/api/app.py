@@ -8,11 +8,13 @@ from sqlalchemy import Engine
 from frontdesk.api import problems
 from frontdesk.bookings.api import router as bookings
 from frontdesk.catalog.api import router as services
+from frontdesk.checkouts.api import router as checkouts
 from frontdesk.contacts.api import router as contacts
 from frontdesk.db.engine import engine_for
 from frontdesk.db.unit_of_work import session_factory
 from frontdesk.desk.pages import router as desk
 from frontdesk.events.api import router as events
+from frontdesk.idempotency.middleware import IdempotencyMiddleware
 from frontdesk.locations.api import router as locations
 from frontdesk.orders.api import router as orders
 from frontdesk.plans.api import router as plans
@@ -35,6 +37,7 @@ def create_app(
     app.state.session_factory = session_factory(app.state.engine)
     app.state.read_session_factory = session_factory(app.state.engine, read_only=True)
     problems.install(app)
+    app.add_middleware(IdempotencyMiddleware)
     for router in (
         locations,
         services,
@@ -43,6 +46,7 @@ def create_app(
         reconcile,
         contacts,
         bookings,
+        checkouts,
         orders,
         plans,
         events,

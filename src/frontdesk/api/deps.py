@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from frontdesk.auth.scopes import Scope
 from frontdesk.auth.service import Caller, authenticate
+from frontdesk.idempotency.service import mark_committed
 
 
 def _unit_of_work(request: Request) -> Iterator[Session]:
@@ -26,6 +27,10 @@ def _unit_of_work(request: Request) -> Iterator[Session]:
     try:
         with session.begin():
             yield session
+            # The work and its Idempotency-Key commit together, or neither.
+            key_id = getattr(request.state, "idempotency_key_id", None)
+            if key_id is not None:
+                mark_committed(session, key_id=key_id)
     finally:
         session.close()
 

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError, StatementError
 from starlette.exceptions import HTTPException
 
 from frontdesk.errors import FrontdeskError
@@ -47,7 +47,10 @@ def _describe(error: dict[str, Any]) -> str:
 def install(app: FastAPI) -> None:
     @app.exception_handler(FrontdeskError)
     async def _domain(_request: Request, exc: FrontdeskError) -> JSONResponse:
-        return problem(exc.status, exc.code, exc.title, exc.detail, **exc.extra)
+        response = problem(exc.status, exc.code, exc.title, exc.detail, **exc.extra)
+        if exc.status == 401:
+            response.headers["WWW-Authenticate"] = 'Bearer realm="frontdesk"'
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -77,12 +80,34 @@ def install(app: FastAPI) -> None:
             "the change conflicts with one made at the same time; retry",
         )
 
+    @app.exception_handler(UnicodeError)
+    @app.exception_handler(OverflowError)
+    @app.exception_handler(DataError)
+    async def _unstorable(_request: Request, exc: Exception) -> JSONResponse:
+        # Text that is not valid Unicode, or a value too large for its column
+        # or for date arithmetic: the request is at fault, and was rolled back.
+        log.info("request.unstorable_value", error=type(exc).__name__)
+        return problem(
+            422,
+            "validation_error",
+            "Invalid request",
+            "a value in the request cannot be stored: text must be "
+            "valid Unicode and numbers and dates within range",
+        )
+
+    @app.exception_handler(StatementError)
+    async def _statement(request: Request, exc: StatementError) -> JSONResponse:
+        if isinstance(exc.orig, UnicodeError | OverflowError):
+            return await _unstorable(request, exc)
+        return await _unexpected(request, exc)
+
     @app.exception_handler(HTTPException)
     async def _http(_request: Request, exc: HTTPException) -> JSONResponse:
         code = _HTTP_CODES.get(exc.status_code, "http_error")
         return problem(exc.status_code, code, str(exc.detail), str(exc.detail))
 
-    @app.exception_handler(Exception)
     async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
         log.exception("request.failed", error=type(exc).__name__)
         return problem(500, "internal_error", "Internal error", "an unexpected error")
+
+    app.add_exception_handler(Exception, _unexpected)

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from typing import Generic, TypeVar
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from frontdesk.money import Money
 
 Item = TypeVar("Item")
+
+
+class InputModel(BaseModel):
+    """A request body: a field the API does not know is refused, not ignored."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
 class MoneyOut(BaseModel):
@@ -25,7 +31,7 @@ class MoneyOut(BaseModel):
         )
 
 
-class MoneyIn(BaseModel):
+class MoneyIn(InputModel):
     amount: str = Field(examples=["15.00"], description="a decimal string")
     currency: str = Field(examples=["USD"], min_length=3, max_length=3)
 

@@ -22,9 +22,11 @@ from frontdesk.bookings.schemas import (
     RevisionIn,
 )
 from frontdesk.bookings.views import present_booking, present_bookings
+from frontdesk.clock import utc_now
 from frontdesk.contacts.service import find_or_create_contact
 from frontdesk.errors import ValidationFailed
 from frontdesk.plans.service import eligible_memberships
+from frontdesk.plans.status import current_status
 
 router = APIRouter(prefix="/v1/bookings", tags=["bookings"])
 
@@ -149,12 +151,13 @@ def list_eligible_memberships(
     booking_id: uuid.UUID, db: Db
 ) -> list[EligibleMembershipOut]:
     booking = service.get_booking(db, booking_id)
+    now = utc_now()
     return [
         EligibleMembershipOut(
             membership_id=membership.id,
             plan_id=plan.id,
             plan_name=plan.name,
-            status=membership.status,
+            status=current_status(membership, now),
             eligible=reason is None,
             reason=None if reason is None else reason.value,
             credits_left=membership.credits_left,

@@ -8,6 +8,7 @@ transaction.
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 
 from sqlalchemy.orm import Session as Db
 
@@ -23,6 +24,7 @@ from frontdesk.bookings.errors import (
 )
 from frontdesk.bookings.models import ENDED_STATUSES, Booking, BookingStatus
 from frontdesk.bookings.service import event_data, next_roster_position
+from frontdesk.bookings.views import paying_memberships
 from frontdesk.catalog.models import PLAN_PAYMENT_OPTIONS, PaymentOption, Service
 from frontdesk.clock import utc_now
 from frontdesk.errors import Conflict, StaleRevision
@@ -32,7 +34,13 @@ from frontdesk.orders.errors import OrderHasPayments
 from frontdesk.orders.service import line_of_booking, note_activity, settle
 from frontdesk.payments.service import lock_order
 from frontdesk.plans import service as plans
-from frontdesk.plans.errors import AlreadyRedeemed
+from frontdesk.plans.eligibility import Ineligibility, why_not
+from frontdesk.plans.errors import (
+    AlreadyRedeemed,
+    MembershipExpired,
+    MembershipNotEligible,
+)
+from frontdesk.plans.models import Membership, Plan
 from frontdesk.sessions.errors import SessionCanceled
 from frontdesk.sessions.locking import lock_session, lock_sessions
 from frontdesk.sessions.models import Session, SessionStatus
@@ -146,6 +154,7 @@ def reschedule(
     source, target = locked[current.session_id], locked[session_id]
     service = get_or_404(db, Service, booking.service_id, noun="service")
     _guard_target(db, booking, service, target)
+    _guard_plan_still_pays(db, booking, target)
     booking.session_id = target.id
     booking.roster_position = next_roster_position(db, service, target)
     booking.revision += 1
@@ -171,6 +180,24 @@ def _guard_target(db: Db, booking: Booking, service: Service, target: Session) -
         raise SessionFull(
             f"{max(remaining, 0)} places left on the new session",
             remaining=max(remaining, 0),
+        )
+
+
+def _guard_plan_still_pays(db: Db, booking: Booking, target: Session) -> None:
+    """A pass that paid for the old time must also be valid at the new one."""
+    membership_id = paying_memberships(db, [booking.id]).get(booking.id)
+    if membership_id is None or booking.payment_status != "PAID_BY_PLAN":
+        return
+    membership = get_or_404(db, Membership, membership_id, noun="membership")
+    plan = get_or_404(db, Plan, membership.plan_id, noun="plan")
+    moved = replace(charge_of(db, booking), starts_at=target.start_at, participants=0)
+    reason = why_not(membership, plan, moved)
+    if reason is Ineligibility.EXPIRED:
+        raise MembershipExpired("the membership that paid is not valid at the new time")
+    if reason is not None:
+        raise MembershipNotEligible(
+            f"the membership that paid cannot cover the new time: {reason.value}",
+            reason=reason.value,
         )
 
 

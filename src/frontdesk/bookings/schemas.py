@@ -4,34 +4,36 @@ import uuid
 
 from pydantic import BaseModel, Field
 
-from frontdesk.api.timefields import InstantOut
+from frontdesk.api.limits import MAX_PARTICIPANTS
+from frontdesk.api.schemas import InputModel
+from frontdesk.api.timefields import InstantOut, LocalInstantOut
 from frontdesk.attendance.models import AttendanceStatus
 from frontdesk.catalog.models import PaymentOption
 from frontdesk.payments.models import PaymentMethod
 
 
-class NewContact(BaseModel):
+class NewContact(InputModel):
     first_name: str = ""
     last_name: str = ""
     email: str | None = None
     phone: str | None = None
 
 
-class PaymentIn(BaseModel):
+class PaymentIn(InputModel):
     method: PaymentMethod
     amount: str = Field(examples=["15.00"])
     reference: str | None = None
 
 
-class FlowControl(BaseModel):
+class FlowControl(InputModel):
     skip_availability_validation: bool = False
 
 
-class BookingCreate(BaseModel):
+class BookingCreate(InputModel):
     session_id: uuid.UUID
     contact_id: uuid.UUID | None = None
     contact: NewContact | None = None
-    participants: int = Field(default=1, ge=1)
+    participants: int = Field(default=1, ge=1, le=MAX_PARTICIPANTS)
     payment_option: PaymentOption
     membership_id: uuid.UUID | None = None
     payment: PaymentIn | None = None
@@ -39,7 +41,7 @@ class BookingCreate(BaseModel):
     notify: bool = True
 
 
-class RevisionIn(BaseModel):
+class RevisionIn(InputModel):
     revision: int = Field(ge=1)
 
 
@@ -47,14 +49,14 @@ class RescheduleIn(RevisionIn):
     session_id: uuid.UUID
 
 
-class RedeemIn(BaseModel):
+class RedeemIn(InputModel):
     membership_id: uuid.UUID
     revision: int | None = Field(default=None, ge=1)
 
 
-class AttendanceIn(BaseModel):
+class AttendanceIn(InputModel):
     status: AttendanceStatus
-    attendees: int | None = Field(default=None, ge=0)
+    attendees: int | None = Field(default=None, ge=0, le=MAX_PARTICIPANTS)
     revision: int | None = Field(default=None, ge=1)
 
 
@@ -80,8 +82,8 @@ class BookingOut(BaseModel):
     # Place in line (1 is next) while WAITING_LIST, and the end of an offer.
     waitlist_position: int | None = None
     offered_until: InstantOut | None = None
-    start: InstantOut | None
-    end: InstantOut | None
+    start: LocalInstantOut | None
+    end: LocalInstantOut | None
     timezone: str | None
     created_at: InstantOut
 

@@ -28,6 +28,7 @@ from frontdesk.catalog.models import (
     Service,
     ServiceType,
 )
+from frontdesk.clock import in_zone
 from frontdesk.contacts.models import Contact
 from frontdesk.errors import MissingScope
 from frontdesk.events.service import record_event
@@ -129,7 +130,7 @@ def place_booking(
         db,
         order=order,
         kind=LineKind.BOOKING,
-        description=f"{service.name}, {session.start_at.isoformat()}",
+        description=f"{service.name}, {_local_start(session)}",
         unit_price_minor=service.price_minor,
         quantity=request.participants,
         booking_id=booking.id,
@@ -138,6 +139,10 @@ def place_booking(
     if request.payment_option == PaymentOption.MEMBERSHIP and not waiting:
         _redeem(db, booking, session, order, line, request.membership_id)
     return booking
+
+
+def _local_start(session: Session) -> str:
+    return in_zone(session.start_at, session.timezone).isoformat(timespec="minutes")
 
 
 def guard_request(service: Service, session: Session, request: BookingRequest) -> None:

@@ -25,7 +25,7 @@ from frontdesk.orders.service import line_of_booking, note_activity, settle
 from frontdesk.payments.service import lock_order
 from frontdesk.plans import service as plans
 from frontdesk.plans.errors import MembershipNotEligible
-from frontdesk.sessions.models import Session
+from frontdesk.sessions.models import Session, SessionStatus
 from frontdesk.sessions.service import booked_participants
 
 
@@ -80,6 +80,8 @@ def fill_freed_places(db: Db, *, session: Session, service: Service) -> list[Boo
     Offers past their hold lapse first, so their places go to the next in line.
     """
     lapse_offers(db, session=session)
+    if session.status == SessionStatus.CANCELED:
+        return []
     policy = WaitlistPolicy.of(service)
     remaining = session.capacity - booked_participants(
         db, session=session, service=service

@@ -57,7 +57,7 @@ def post_service(body: ServiceIn, db: Db) -> ServiceOut:
         duration_minutes=body.duration_minutes,
         location_id=body.location_id,
         payment_options=body.payment_options,
-        policy=body.policy,
+        policy=body.policy.model_dump(exclude_none=True),
     )
     return service_out(service)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import typer
@@ -12,6 +13,7 @@ from frontdesk.auth.service import count_keys, create_key
 from frontdesk.cli.context import open_database
 from frontdesk.db.unit_of_work import unit_of_work
 from frontdesk.invariants.checks import check_all
+from frontdesk.settings import get_settings
 
 app = typer.Typer(
     help="Frontdesk: bookings, orders, payments and passes.", no_args_is_help=True
@@ -91,7 +93,8 @@ def demo(
     """Run the open-water swim season (scenario S00) and serve the desk."""
     from frontdesk.demo.season import run_demo
 
-    context = open_database()
+    # The demo's hundreds of events would bury its roster: warnings only.
+    context = open_database(replace(get_settings(), log_level="WARNING"))
     secret, session_id = run_demo(context, Console())
     if serve_after:
         err.print(f"Roster page: http://127.0.0.1:{port}/desk/?session={session_id}")
@@ -109,4 +112,8 @@ def import_wix(
     context = open_database()
     with unit_of_work(context.sessions) as db:
         report = import_directory(db, directory)
-    print_report(report, Console())
+        print_report(report, Console())
+        if report.unreadable_files:
+            # Leaving the block by an exception rolls the whole import back.
+            err.print("[red]A file could not be read: nothing was imported.[/red]")
+            raise typer.Exit(1)

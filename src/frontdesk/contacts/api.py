@@ -7,7 +7,7 @@ from pydantic import BaseModel
 
 from frontdesk.api.deps import Db, require
 from frontdesk.api.pagination import Cursor, Limit, after_id, next_cursor
-from frontdesk.api.schemas import Page
+from frontdesk.api.schemas import InputModel, Page
 from frontdesk.api.timefields import InstantOut
 from frontdesk.auth.scopes import Scope
 from frontdesk.contacts.models import Contact
@@ -17,7 +17,7 @@ from frontdesk.lookup import get_or_404
 router = APIRouter(prefix="/v1/contacts", tags=["contacts"])
 
 
-class ContactIn(BaseModel):
+class ContactIn(InputModel):
     first_name: str = ""
     last_name: str = ""
     email: str | None = None

@@ -3,6 +3,7 @@ from __future__ import annotations
 import uuid
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from frontdesk.contacts.errors import EmailAlreadyKnown
@@ -31,21 +32,22 @@ def create_contact(
     phone: str | None,
     external_ref: str | None = None,
 ) -> Contact:
-    existing = find_by_email(db, email)
-    if existing is not None:
+    contact = _insert(
+        db,
+        Contact(
+            first_name=first_name,
+            last_name=last_name,
+            email=normalise_email(email),
+            phone=phone or None,
+            external_ref=external_ref,
+        ),
+    )
+    if contact is None:
+        existing = find_by_email(db, email)
         raise EmailAlreadyKnown(
             "a contact with this email already exists",
-            contact_id=str(existing.id),
+            contact_id=str(existing.id) if existing else None,
         )
-    contact = Contact(
-        first_name=first_name,
-        last_name=last_name,
-        email=normalise_email(email),
-        phone=phone or None,
-        external_ref=external_ref,
-    )
-    db.add(contact)
-    db.flush()
     return contact
 
 
@@ -57,9 +59,42 @@ def find_or_create_contact(
     email: str | None,
     phone: str | None,
 ) -> Contact:
-    return find_by_email(db, email) or create_contact(
-        db, first_name=first_name, last_name=last_name, email=email, phone=phone
+    existing = find_by_email(db, email)
+    if existing is not None:
+        return existing
+    contact = _insert(
+        db,
+        Contact(
+            first_name=first_name,
+            last_name=last_name,
+            email=normalise_email(email),
+            phone=phone or None,
+        ),
     )
+    if contact is None:
+        # Someone else created the same person a moment ago: that is the one.
+        contact = find_by_email(db, email)
+        assert contact is not None, "the unique email refused an invisible row"
+    return contact
+
+
+def _insert(db: Session, contact: Contact) -> Contact | None:
+    """Insert, or None if the email was taken by a transaction that just won.
+
+    The unique index on email is the arbiter; the savepoint keeps the rest of
+    the caller's transaction intact when it says no.
+    """
+    if contact.email is not None and find_by_email(db, contact.email) is not None:
+        return None
+    savepoint = db.begin_nested()
+    db.add(contact)
+    try:
+        db.flush()
+    except IntegrityError:
+        savepoint.rollback()
+        return None
+    savepoint.commit()
+    return contact
 
 
 def list_contacts(db: Session, *, limit: int, after: uuid.UUID | None) -> list[Contact]:

@@ -14,6 +14,9 @@ from frontdesk.db.types import EnumText, UtcDateTime
 
 class KeyState(StrEnum):
     IN_PROGRESS = "IN_PROGRESS"
+    # The work committed with the key in one transaction; its response is
+    # not stored yet (or was lost with the process that held it).
+    COMMITTED = "COMMITTED"
     COMPLETED = "COMPLETED"
 
 

@@ -91,6 +91,10 @@ class ImportReport:
         return [note for note in self.notes if note.skipped]
 
     @property
+    def unreadable_files(self) -> list[ImportNote]:
+        return [note for note in self.skipped if note.kind == "file"]
+
+    @property
     def adjusted(self) -> list[ImportNote]:
         return [note for note in self.notes if not note.skipped]
 

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends, status
 from pydantic import BaseModel
 
 from frontdesk.api.deps import Db, require
+from frontdesk.api.schemas import InputModel
 from frontdesk.api.timefields import InstantOut
 from frontdesk.auth.scopes import Scope
 from frontdesk.locations.models import Location
@@ -15,7 +16,7 @@ from frontdesk.lookup import get_or_404
 router = APIRouter(prefix="/v1/locations", tags=["locations"])
 
 
-class LocationIn(BaseModel):
+class LocationIn(InputModel):
     name: str
     address: str = ""
     timezone: str

@@ -5,7 +5,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from frontdesk.api.schemas import MoneyOut
+from frontdesk.api.schemas import InputModel, MoneyOut
 from frontdesk.api.timefields import InstantOut
 from frontdesk.payments.models import PaymentMethod
 
@@ -75,24 +75,24 @@ class OrderOut(BaseModel):
     created_at: InstantOut
 
 
-class PaymentIn(BaseModel):
+class PaymentIn(InputModel):
     method: PaymentMethod
     amount: str = Field(examples=["15.00"])
     reference: str | None = None
 
 
-class MarkPaidIn(BaseModel):
+class MarkPaidIn(InputModel):
     method: PaymentMethod = PaymentMethod.CASH
     reference: str | None = None
 
 
-class RefundIn(BaseModel):
+class RefundIn(InputModel):
     amount: str
     payment_id: uuid.UUID | None = None
     reason: str | None = None
 
 
-class BulkMarkPaidIn(BaseModel):
+class BulkMarkPaidIn(InputModel):
     order_ids: list[uuid.UUID] = Field(min_length=1, max_length=500)
     method: PaymentMethod = PaymentMethod.CASH
     reference: str | None = None

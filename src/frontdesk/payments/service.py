@@ -7,6 +7,7 @@ import uuid
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from frontdesk.errors import NotFound
 from frontdesk.events.service import record_event
 from frontdesk.lookup import lock_or_404, race_window
 from frontdesk.money import Money, MoneyError
@@ -156,59 +157,79 @@ def refund(
     amount: str,
     payment_id: uuid.UUID | None = None,
     reason: str | None = None,
-) -> Refund:
+) -> list[Refund]:
+    """Return money: from the named payment, or from the newest payments first.
+
+    A refund larger than any one payment is spread over several, one refund
+    row per payment, so every refund still names the money it returns.
+    """
     order = lock_order(db, order_id)
     money = parse_amount(amount, order.currency)
-    payment = _refund_source(db, order, money, payment_id)
-    item = Refund(
-        order_id=order.id,
-        payment_id=payment.id,
-        amount_minor=money.minor,
-        currency=order.currency,
-        reason=reason,
-    )
-    db.add(item)
+    shares = _refund_shares(db, order, money, payment_id)
+    refunds = []
+    for payment, minor in shares:
+        item = Refund(
+            order_id=order.id,
+            payment_id=payment.id,
+            amount_minor=minor,
+            currency=order.currency,
+            reason=reason,
+        )
+        db.add(item)
+        refunds.append(item)
     db.flush()
-    note_activity(
-        db,
-        order=order,
-        kind="REFUND_RECORDED",
-        details={
-            "refund_id": str(item.id),
-            "payment_id": str(payment.id),
-            "amount": money.amount_string(),
-        },
-    )
+    for item in refunds:
+        note_activity(
+            db,
+            order=order,
+            kind="REFUND_RECORDED",
+            details={
+                "refund_id": str(item.id),
+                "payment_id": str(item.payment_id),
+                "amount": order.money(item.amount_minor).amount_string(),
+            },
+        )
     record_event(
         db,
         type="order.refunded",
         subject_id=order.id,
         data={
             "order_id": str(order.id),
-            "refund_id": str(item.id),
+            "refund_ids": [str(item.id) for item in refunds],
             "amount": money.amount_string(),
         },
     )
     settle(db, order)
-    return item
+    return refunds
 
 
-def _refund_source(
+def _refund_shares(
     db: Session, order: Order, money: Money, payment_id: uuid.UUID | None
-) -> Payment:
-    query = (
-        select(Payment)
-        .where(Payment.order_id == order.id)
-        .where(Payment.status == PaymentStatus.APPROVED)
-        .order_by(Payment.created_at.desc(), Payment.id)
+) -> list[tuple[Payment, int]]:
+    approved = list(
+        db.scalars(
+            select(Payment)
+            .where(Payment.order_id == order.id)
+            .where(Payment.status == PaymentStatus.APPROVED)
+            .order_by(Payment.created_at.desc(), Payment.id.desc())
+        )
     )
     if payment_id is not None:
-        query = query.where(Payment.id == payment_id)
-    for payment in db.scalars(query):
-        if refundable(db, payment) >= money.minor:
-            return payment
+        approved = [p for p in approved if p.id == payment_id]
+        if not approved:
+            raise NotFound(f"no payment {payment_id} on this order", resource="payment")
+    shares: list[tuple[Payment, int]] = []
+    wanted = money.minor
+    for payment in approved:
+        share = min(wanted, refundable(db, payment))
+        if share > 0:
+            shares.append((payment, share))
+            wanted -= share
+        if wanted == 0:
+            return shares
     raise RefundExceedsPaid(
-        f"no payment on this order has {money.amount_string()} left to refund"
+        f"{money.amount_string()} is more than is left to refund on "
+        + ("that payment" if payment_id else "this order")
     )
 
 

@@ -11,6 +11,7 @@ from frontdesk.api.pagination import Cursor, Limit, after_id, next_cursor
 from frontdesk.api.schemas import MoneyOut, Page
 from frontdesk.auth.scopes import Scope
 from frontdesk.catalog.api import parse_price
+from frontdesk.clock import utc_now
 from frontdesk.lookup import get_or_404
 from frontdesk.plans import service
 from frontdesk.plans.models import Membership, Plan
@@ -22,6 +23,7 @@ from frontdesk.plans.schemas import (
     PlanOut,
     ValidityIn,
 )
+from frontdesk.plans.status import current_status
 
 router = APIRouter(tags=["plans"])
 
@@ -74,7 +76,7 @@ def membership_out(db: Session, membership: Membership) -> MembershipOut:
         plan_name=plan.name,
         contact_id=membership.contact_id,
         order_id=membership.order_id,
-        status=membership.status,
+        status=current_status(membership, utc_now()),
         valid_from=membership.valid_from,
         valid_until=membership.valid_until,
         credits_total=membership.credits_total,

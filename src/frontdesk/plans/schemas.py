@@ -4,21 +4,22 @@ import uuid
 
 from pydantic import BaseModel, Field
 
-from frontdesk.api.schemas import MoneyIn, MoneyOut
+from frontdesk.api.limits import MAX_CREDITS
+from frontdesk.api.schemas import InputModel, MoneyIn, MoneyOut
 from frontdesk.api.timefields import Instant, InstantOut
 from frontdesk.payments.models import PaymentMethod
 from frontdesk.plans.models import PlanKind, ValidityUnit
 
 
-class ValidityIn(BaseModel):
+class ValidityIn(InputModel):
     unit: ValidityUnit
-    count: int = Field(ge=1)
+    count: int = Field(ge=1, le=1000)
 
 
-class PlanIn(BaseModel):
+class PlanIn(InputModel):
     name: str = Field(min_length=1)
     kind: PlanKind
-    credits: int | None = Field(default=None, ge=1)
+    credits: int | None = Field(default=None, ge=1, le=MAX_CREDITS)
     price: MoneyIn
     validity: ValidityIn | None = None
     valid_until: Instant | None = None
@@ -36,13 +37,13 @@ class PlanOut(BaseModel):
     service_ids: list[uuid.UUID] | None
 
 
-class MembershipPaymentIn(BaseModel):
+class MembershipPaymentIn(InputModel):
     method: PaymentMethod
     amount: str
     reference: str | None = None
 
 
-class MembershipIn(BaseModel):
+class MembershipIn(InputModel):
     plan_id: uuid.UUID
     contact_id: uuid.UUID
     starts_at: Instant | None = None

@@ -9,12 +9,13 @@ from dateutil.relativedelta import relativedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from frontdesk.catalog.models import Service
 from frontdesk.clock import utc_now
 from frontdesk.contacts.models import Contact
 from frontdesk.events.service import record_event
 from frontdesk.lookup import get_or_404, lock_or_404, race_window
 from frontdesk.money import Money
-from frontdesk.orders.models import LineKind, OrderLine
+from frontdesk.orders.models import LineKind, Order, OrderLine
 from frontdesk.orders.service import add_line, open_order, settle
 from frontdesk.payments.models import PaymentMethod
 from frontdesk.payments.service import parse_amount, record_payment
@@ -68,6 +69,8 @@ def create_plan(
         raise InvalidPlan("an UNLIMITED plan has no credits")
     if valid_until is None and (validity_unit is None or not validity_count):
         raise InvalidPlan("a plan needs a validity {unit, count} or a valid_until")
+    for service_id in service_ids or ():
+        get_or_404(db, Service, service_id, noun="service")
     plan = Plan(
         name=name,
         kind=kind,
@@ -106,6 +109,37 @@ def sell_membership(
 ) -> Membership:
     """Sell a plan: the membership and its plan order, in one transaction."""
     plan = get_or_404(db, Plan, plan_id, noun="plan")
+    order = open_order(db, contact_id=contact_id, currency=plan.currency)
+    membership = add_membership(
+        db,
+        plan=plan,
+        contact_id=contact_id,
+        order=order,
+        starts_at=starts_at,
+        external_ref=external_ref,
+    )
+    settle(db, order)
+    if payment_method is not None and payment_amount is not None:
+        record_payment(
+            db,
+            order=order,
+            method=payment_method,
+            amount=parse_amount(payment_amount, order.currency),
+            reference=payment_reference,
+        )
+    return membership
+
+
+def add_membership(
+    db: Session,
+    *,
+    plan: Plan,
+    contact_id: uuid.UUID,
+    order: Order,
+    starts_at: datetime | None = None,
+    external_ref: str | None = None,
+) -> Membership:
+    """A new membership of `plan`, sold on a line of `order` (not settled here)."""
     get_or_404(db, Contact, contact_id, noun="contact")
     valid_from = starts_at or utc_now()
     membership = Membership(
@@ -116,12 +150,11 @@ def sell_membership(
         valid_until=validity_end(plan, valid_from),
         credits_total=plan.credits,
         credits_left=plan.credits,
+        order_id=order.id,
         external_ref=external_ref,
     )
     db.add(membership)
     db.flush()
-    order = open_order(db, contact_id=contact_id, currency=plan.currency)
-    membership.order_id = order.id
     add_line(
         db,
         order=order,
@@ -130,7 +163,6 @@ def sell_membership(
         unit_price_minor=plan.price_minor,
         membership_id=membership.id,
     )
-    settle(db, order)
     record_event(
         db,
         type="membership.sold",
@@ -142,14 +174,6 @@ def sell_membership(
             "order_id": str(order.id),
         },
     )
-    if payment_method is not None and payment_amount is not None:
-        record_payment(
-            db,
-            order=order,
-            method=payment_method,
-            amount=parse_amount(payment_amount, order.currency),
-            reference=payment_reference,
-        )
     return membership
 
 

@@ -10,7 +10,7 @@ from frontdesk.api.deps import Db, require
 from frontdesk.auth.scopes import Scope
 from frontdesk.errors import ValidationFailed
 from frontdesk.reconcile.service import reconcile
-from frontdesk.reconcile.sheet import Sheet, sheet_from_csv
+from frontdesk.reconcile.sheet import Sheet, decode_csv, sheet_from_csv
 
 router = APIRouter(prefix="/v1/sessions", tags=["sessions"])
 
@@ -36,7 +36,7 @@ class ReconcileOut(BaseModel):
 async def _read_sheet(request: Request, dry_run: bool = False) -> Sheet:
     raw = await request.body()
     if request.headers.get("content-type", "").startswith("text/csv"):
-        return sheet_from_csv(raw.decode("utf-8-sig"), dry_run=dry_run)
+        return sheet_from_csv(decode_csv(raw), dry_run=dry_run)
     try:
         sheet = Sheet.model_validate_json(raw)
     except ValidationError as exc:

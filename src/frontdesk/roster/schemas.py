@@ -5,7 +5,7 @@ import uuid
 from pydantic import BaseModel
 
 from frontdesk.api.schemas import MoneyOut
-from frontdesk.api.timefields import InstantOut
+from frontdesk.api.timefields import LocalInstantOut
 from frontdesk.bookings.schemas import AttendanceOut
 
 
@@ -41,8 +41,8 @@ class RosterRowOut(BaseModel):
 class RosterOut(BaseModel):
     session_id: uuid.UUID
     service_id: uuid.UUID
-    start: InstantOut
-    end: InstantOut
+    start: LocalInstantOut
+    end: LocalInstantOut
     timezone: str
     capacity: int
     items: list[RosterRowOut]

@@ -21,6 +21,12 @@ def expand(rule: str, *, first_start: datetime, timezone: str) -> list[datetime]
     if text.upper().startswith("RRULE:"):
         text = text[len("RRULE:") :]
     upper = text.upper()
+    # One rule, nothing else: a DTSTART or a second line would override the
+    # session's own start.
+    if any(
+        mark in upper for mark in ("\n", "\r", "DTSTART", "RRULE", "EXDATE", "RDATE")
+    ):
+        raise InvalidSchedule("send one RRULE value, without DTSTART or other lines")
     if "COUNT=" not in upper and "UNTIL=" not in upper:
         raise InvalidSchedule("a series needs COUNT or UNTIL in its rule")
     local_start = first_start.astimezone(ZoneInfo(timezone))
@@ -33,4 +39,6 @@ def expand(rule: str, *, first_start: datetime, timezone: str) -> list[datetime]
         starts.append(occurrence)
         if len(starts) > MAX_OCCURRENCES:
             raise InvalidSchedule(f"a series may make at most {MAX_OCCURRENCES}")
+    if not starts:
+        raise InvalidSchedule("the rule makes no session at all")
     return starts
