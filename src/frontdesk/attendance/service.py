@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from frontdesk.attendance.models import Attendance, AttendanceStatus
 from frontdesk.bookings.errors import BookingEnded, InvalidBooking
 from frontdesk.bookings.models import ENDED_STATUSES, Booking, BookingStatus
-from frontdesk.errors import StaleRevision
+from frontdesk.bookings.revision import check_revision
 from frontdesk.events.service import record_event
 from frontdesk.lookup import lock_or_404
 
@@ -24,11 +24,7 @@ def set_attendance(
     revision: int | None = None,
 ) -> Attendance:
     booking = lock_or_404(db, Booking, booking_id, noun="booking")
-    if revision is not None and revision != booking.revision:
-        raise StaleRevision(
-            f"the booking is at revision {booking.revision}, not {revision}",
-            current_revision=booking.revision,
-        )
+    check_revision(booking, revision)
     if booking.status in ENDED_STATUSES or booking.status == BookingStatus.WAITING_LIST:
         raise BookingEnded(f"a {booking.status} booking has no attendance")
     count = _attendees(booking, status, attendees)

@@ -23,11 +23,12 @@ from frontdesk.bookings.errors import (
     SessionFull,
 )
 from frontdesk.bookings.models import ENDED_STATUSES, Booking, BookingStatus
+from frontdesk.bookings.revision import check_revision
 from frontdesk.bookings.service import event_data, next_roster_position
 from frontdesk.bookings.views import paying_memberships
 from frontdesk.catalog.models import PLAN_PAYMENT_OPTIONS, PaymentOption, Service
 from frontdesk.clock import utc_now
-from frontdesk.errors import Conflict, StaleRevision
+from frontdesk.errors import Conflict
 from frontdesk.events.service import record_event
 from frontdesk.lookup import get_or_404, lock_or_404, race_window
 from frontdesk.orders.errors import OrderHasPayments
@@ -56,11 +57,7 @@ def lock_for_change(
     booking = lock_or_404(db, Booking, booking_id, noun="booking")
     if booking.session_id != session_id:
         raise Conflict("the booking moved while it was being changed; read it again")
-    if revision is not None and revision != booking.revision:
-        raise StaleRevision(
-            f"the booking is at revision {booking.revision}, not {revision}",
-            current_revision=booking.revision,
-        )
+    check_revision(booking, revision)
     return booking, session
 
 
@@ -144,11 +141,7 @@ def reschedule(
     # Both sessions, in id order, so two opposite moves cannot deadlock.
     locked = {s.id: s for s in lock_sessions(db, [current.session_id, session_id])}
     booking = lock_or_404(db, Booking, booking_id, noun="booking")
-    if revision is not None and revision != booking.revision:
-        raise StaleRevision(
-            f"the booking is at revision {booking.revision}, not {revision}",
-            current_revision=booking.revision,
-        )
+    check_revision(booking, revision)
     if booking.status in ENDED_STATUSES or booking.status == BookingStatus.WAITING_LIST:
         raise BookingEnded(f"a {booking.status} booking cannot move")
     source, target = locked[current.session_id], locked[session_id]
@@ -210,11 +203,7 @@ def redeem_booking(
 ) -> Booking:
     """Charge an existing booking to a chosen membership (MEMBERSHIP_OFFLINE)."""
     booking = lock_or_404(db, Booking, booking_id, noun="booking")
-    if revision is not None and revision != booking.revision:
-        raise StaleRevision(
-            f"the booking is at revision {booking.revision}, not {revision}",
-            current_revision=booking.revision,
-        )
+    check_revision(booking, revision)
     if booking.status in ENDED_STATUSES:
         raise BookingEnded("a canceled or declined booking cannot be redeemed")
     service = get_or_404(db, Service, booking.service_id, noun="service")
