@@ -1,14 +1,18 @@
-"""The HTTP side of the bench: the real server in a subprocess, its seed data
-and one keep-alive client per load thread."""
+"""The HTTP side of the bench: the real server in a subprocess (one process,
+or a supervisor and N uvicorn workers), its seed data and one keep-alive
+client per load thread."""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +20,7 @@ from types import TracebackType
 from typing import Any
 
 import httpx
+from outcomes import FULL
 
 from frontdesk.auth.scopes import ALL_SCOPES
 from frontdesk.auth.service import create_key
@@ -26,6 +31,9 @@ HOST = "127.0.0.1"
 STARTUP_SECONDS = 30.0
 REQUEST_TIMEOUT = httpx.Timeout(60.0, connect=10.0)
 PRICE = "15.00"
+MAX_WORKERS = 8
+# Each uvicorn worker logs this once its application is up (at --log-level info).
+READY_LINE = "Application startup complete."
 
 
 def owner_key(database_url: str) -> str:
@@ -46,15 +54,25 @@ def _free_port() -> int:
 
 
 class Server:
-    """`uvicorn frontdesk.api.wsgi:app` on a free local port, killed on exit."""
+    """`uvicorn frontdesk.api.wsgi:app` on a free local port, stopped on exit.
 
-    def __init__(self, database_url: str) -> None:
+    With `workers` > 1 uvicorn runs a supervisor and that many worker
+    processes sharing the listening socket; the server counts as up once every
+    worker has said so and the API answers. It runs in its own process group,
+    so stopping it reaches the workers too.
+    """
+
+    def __init__(self, database_url: str, *, workers: int = 1) -> None:
+        if not 1 <= workers <= MAX_WORKERS:
+            raise ValueError(f"workers must be between 1 and {MAX_WORKERS}")
         self.database_url = database_url
+        self.workers = workers
         self.port = _free_port()
         self.base_url = f"http://{HOST}:{self.port}"
         self._workdir = tempfile.TemporaryDirectory(prefix="frontdesk-bench-server-")
         self._log_path = Path(self._workdir.name) / "server.log"
         self._process: subprocess.Popen[bytes] | None = None
+        self.worker_pids: list[int] = []
 
     def __enter__(self) -> Server:
         environment = dict(os.environ)
@@ -69,9 +87,14 @@ class Server:
             HOST,
             "--port",
             str(self.port),
+            # Info, for uvicorn's own start-up lines (one per worker); the app
+            # logs at WARNING and the access log is off.
             "--log-level",
-            "warning",
+            "info",
+            "--no-access-log",
         ]
+        if self.workers > 1:
+            command += ["--workers", str(self.workers)]
         with self._log_path.open("wb") as log:
             self._process = subprocess.Popen(
                 command,
@@ -80,9 +103,11 @@ class Server:
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
         try:
             self._wait_until_it_answers()
+            self.worker_pids = self._find_workers()
         except BaseException:
             self.stop()
             raise
@@ -105,6 +130,9 @@ class Server:
                     f"the server exited with {self._process.returncode}:\n"
                     + self.log_tail()
                 )
+            if self._started_workers() < self.workers:
+                time.sleep(0.1)
+                continue
             try:
                 response = httpx.get(f"{self.base_url}/openapi.json", timeout=2.0)
             except httpx.TransportError:
@@ -118,15 +146,47 @@ class Server:
             + self.log_tail()
         )
 
+    def _started_workers(self) -> int:
+        try:
+            return self._log_path.read_text(errors="replace").count(READY_LINE)
+        except FileNotFoundError:
+            return 0
+
+    def _find_workers(self) -> list[int]:
+        """The pids that serve requests: the process itself when it runs
+        alone, else the supervisor's spawned children."""
+        assert self._process is not None
+        if self.workers == 1:
+            return [self._process.pid]
+        found = [
+            pid
+            for pid in _children(self._process.pid)
+            if b"spawn_main" in _read_proc(pid, "cmdline")
+        ]
+        if len(found) != self.workers:
+            raise RuntimeError(
+                f"expected {self.workers} uvicorn workers, found {len(found)}:\n"
+                + self.log_tail()
+            )
+        return sorted(found)
+
+    def cpu_seconds(self) -> list[float]:
+        """User and system CPU time used so far by each worker, in seconds."""
+        return [_cpu_seconds(pid) for pid in self.worker_pids]
+
     def stop(self) -> None:
         process, self._process = self._process, None
-        if process is not None and process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=10)
+        if process is None or process.poll() is not None:
+            return
+        # The group is the one this server was started in (its leader's pid).
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
 
     def log_tail(self, lines: int = 30) -> str:
         try:
@@ -138,6 +198,37 @@ class Server:
     def close(self) -> None:
         self.stop()
         self._workdir.cleanup()
+
+
+def _read_proc(pid: int, name: str) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/{name}").read_bytes()
+    except OSError:
+        return b""
+
+
+def _stat_fields(pid: int) -> list[str]:
+    """/proc/<pid>/stat after the command name: state, ppid, ..."""
+    raw = _read_proc(pid, "stat").decode(errors="replace")
+    return raw[raw.rfind(")") + 2 :].split()
+
+
+def _children(parent: int) -> list[int]:
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            fields = _stat_fields(int(entry.name))
+            if len(fields) > 1 and fields[1] == str(parent):
+                pids.append(int(entry.name))
+    return pids
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = _stat_fields(pid)
+    if len(fields) < 13:
+        return float("nan")
+    # utime and stime, the 14th and 15th fields of stat, in clock ticks.
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def client(base_url: str, key: str) -> httpx.Client:
@@ -161,6 +252,7 @@ def _created(http: httpx.Client, path: str, body: dict[str, Any]) -> Any:
 
 @dataclass(frozen=True)
 class Seed:
+    service_id: str
     session_id: str
     contact_ids: list[str]
 
@@ -191,14 +283,8 @@ def seed(base_url: str, key: str, *, contacts: int, threads: int = 4) -> Seed:
                 "payment_options": ["OFFLINE"],
             },
         )
-        sessions = _created(
-            http,
-            f"/v1/services/{service['id']}/sessions",
-            {
-                "start": "2026-07-11T18:30:00-06:00",
-                "end": "2026-07-11T19:30:00-06:00",
-            },
-        )
+        service_id = str(service["id"])
+        (session_id,) = _add_sessions(http, service_id, count=1, capacity=None)
 
         def make_contact(number: int) -> str:
             contact = _created(
@@ -214,26 +300,68 @@ def seed(base_url: str, key: str, *, contacts: int, threads: int = 4) -> Seed:
 
         with ThreadPoolExecutor(max_workers=threads) as pool:
             contact_ids = list(pool.map(make_contact, range(contacts)))
-    return Seed(session_id=str(sessions[0]["id"]), contact_ids=contact_ids)
+    return Seed(service_id=service_id, session_id=session_id, contact_ids=contact_ids)
+
+
+def _add_sessions(
+    http: httpx.Client, service_id: str, *, count: int, capacity: int | None
+) -> list[str]:
+    body: dict[str, Any] = {
+        "start": "2026-07-11T18:30:00-06:00",
+        "end": "2026-07-11T19:30:00-06:00",
+    }
+    if count > 1:
+        body["rrule"] = f"FREQ=DAILY;COUNT={count}"
+    if capacity is not None:
+        body["capacity"] = capacity
+    sessions = _created(http, f"/v1/services/{service_id}/sessions", body)
+    if len(sessions) != count:
+        raise RuntimeError(f"asked for {count} sessions, got {len(sessions)}")
+    return [str(session["id"]) for session in sessions]
+
+
+def add_sessions(
+    base_url: str, key: str, service_id: str, *, count: int, capacity: int
+) -> list[str]:
+    """`count` more sessions of the service (one a day), each of `capacity`."""
+    with client(base_url, key) as http:
+        return _add_sessions(http, service_id, count=count, capacity=capacity)
+
+
+def booked_counts(base_url: str, key: str, session_ids: Sequence[str]) -> list[int]:
+    """Each session's `booked` count, as the API reports it."""
+    with client(base_url, key) as http:
+        counts = []
+        for session_id in session_ids:
+            response = http.get(f"/v1/sessions/{session_id}")
+            response.raise_for_status()
+            counts.append(int(response.json()["booked"]))
+        return counts
+
+
+@dataclass(frozen=True)
+class BookingJob:
+    session_id: str
+    contact_id: str
 
 
 class HttpBooker:
     """One load thread's keep-alive client; each call books one seat, paid cash."""
 
-    def __init__(self, base_url: str, key: str, session_id: str) -> None:
-        self.session_id = session_id
+    def __init__(self, base_url: str, key: str) -> None:
         self.http = client(base_url, key)
         # Open the keep-alive connection before the clock starts.
-        self.http.get(f"/v1/sessions/{session_id}").raise_for_status()
+        self.http.get("/v1/sessions", params={"limit": 1}).raise_for_status()
 
-    def run_once(self, contact_id: str) -> str | None:
-        """None when the booking was made (201), else what went wrong."""
+    def run_once(self, job: BookingJob) -> str | None:
+        """None when the booking was made (201), FULL when it was refused
+        as 409 session_full, else what went wrong."""
         try:
             response = self.http.post(
                 "/v1/bookings",
                 json={
-                    "session_id": self.session_id,
-                    "contact_id": contact_id,
+                    "session_id": job.session_id,
+                    "contact_id": job.contact_id,
                     "participants": 1,
                     "payment_option": "OFFLINE",
                     "payment": {"method": "cash", "amount": PRICE},
@@ -241,6 +369,8 @@ class HttpBooker:
             )
         except httpx.HTTPError as exc:
             return f"{type(exc).__name__}: {exc}"
+        if response.status_code == 409 and _problem_code(response) == "session_full":
+            return FULL
         if response.status_code != 201:
             return f"HTTP {response.status_code}: {response.text[:300]}"
         paid = response.json().get("payment_status")
@@ -250,3 +380,11 @@ class HttpBooker:
 
     def close(self) -> None:
         self.http.close()
+
+
+def _problem_code(response: httpx.Response) -> object:
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    return body.get("code") if isinstance(body, dict) else None
