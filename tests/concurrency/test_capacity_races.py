@@ -84,7 +84,7 @@ def test_two_members_one_seat_one_booking_whose_owner_never_changes(
 
     def one_seat_one_owner() -> None:
         # Without locks, PostgreSQL confirms both; SQLite (DEFERRED) answers
-        # the second writer 500 "database is locked".
+        # the second writer 503 database_busy ("database is locked").
         assert sorted(a.status for a in answers) == [201, 409], answers
         [won] = [a.body for a in answers if a.status == 201]
         [lost] = [a for a in answers if a.status == 409]
@@ -115,7 +115,7 @@ def test_the_first_two_seats_of_an_empty_class_are_both_taken(
 
     def both_seated() -> None:
         # Without locks, PostgreSQL books both into the same roster seat 1;
-        # SQLite (DEFERRED) answers the second writer 500 "database is locked".
+        # SQLite (DEFERRED) answers the second writer 503 database_busy ("database is locked").
         assert [a.status for a in answers] == [201, 201], answers
         shown = api.ok("GET", f"/v1/sessions/{session['id']}")
         assert (shown["booked"], shown["remaining"]) == (2, 8)
@@ -141,7 +141,7 @@ def test_a_crowd_of_sixteen_gets_exactly_the_five_places(
 
     def five_places_taken() -> None:
         # Without locks, PostgreSQL confirms all sixteen; SQLite (DEFERRED)
-        # lets one writer through and answers the others 500.
+        # lets one writer through and answers the others 503 database_busy.
         assert outcome(answers) == {(201, None): 5, (409, "session_full"): 11}
         shown = api.ok("GET", f"/v1/sessions/{session['id']}")
         assert (shown["booked"], shown["remaining"]) == (5, 0)
@@ -149,3 +149,41 @@ def test_a_crowd_of_sixteen_gets_exactly_the_five_places(
         assert breaches(engine) == []
 
     guard.verify(five_places_taken)
+
+
+def test_two_carts_over_the_same_sessions_in_opposite_orders_never_deadlock(
+    api, start_server, guard
+):
+    """S03 under load: carts lock their sessions in id order, whatever theirs."""
+    roomy = make_session(api, service_kwargs={"name": "Swim", "capacity": 10})
+    last_seat = make_session(api, service_kwargs={"name": "Sauna", "capacity": 1})
+    ana, ben = members(api, 2)
+    carts = []
+    for contact, sessions in ((ana, (roomy, last_seat)), (ben, (last_seat, roomy))):
+        items = [{"session_id": s["id"], "payment_option": "OFFLINE"} for s in sessions]
+        carts.append(
+            api.ok(
+                "POST",
+                "/v1/checkouts",
+                {"contact_id": contact["id"], "items": items},
+                status=201,
+            )
+        )
+    server = start_server(guard=guard)
+
+    answers = release_together(
+        server,
+        api.owner_key,
+        [Call("POST", f"/v1/checkouts/{c['id']}/complete", {}) for c in carts],
+    )
+
+    def one_cart_whole_the_other_not_at_all() -> None:
+        # Without locks, PostgreSQL completes both carts and puts two people
+        # on the one-seat session; SQLite (DEFERRED) answers 503 database_busy to one.
+        assert outcome(answers) == {(200, None): 1, (409, "session_full"): 1}, answers
+        assert api.ok("GET", f"/v1/sessions/{roomy['id']}")["booked"] == 1
+        assert api.ok("GET", f"/v1/sessions/{last_seat['id']}")["booked"] == 1
+        [done] = [a.body for a in answers if a.status == 200]
+        assert {i["booking_id"] is not None for i in done["items"]} == {True}
+
+    guard.verify(one_cart_whole_the_other_not_at_all)

@@ -67,7 +67,7 @@ def test_two_redemptions_race_for_the_last_credit_and_one_wins(
     def one_credit_spent_once() -> None:
         # Without locks, PostgreSQL redeems both from the one credit (two
         # active redemptions, the ledger at -1); SQLite (DEFERRED) answers
-        # the second writer 500 "database is locked".
+        # the second writer 503 database_busy ("database is locked").
         assert outcome(answers) == {(200, None): 1, (409, "insufficient_credits"): 1}
         statuses = {
             b["id"]: api.ok("GET", f"/v1/bookings/{b['id']}")["payment_status"]
@@ -102,7 +102,7 @@ def test_two_mark_paid_calls_on_one_order_record_one_payment(
     def paid_once() -> None:
         # Without locks, PostgreSQL records the 15.00 twice (two payments,
         # the order's paid still 15.00); SQLite (DEFERRED) answers the
-        # second writer 500 "database is locked".
+        # second writer 503 database_busy ("database is locked").
         assert outcome(answers) == {(200, None): 1, (409, "nothing_due"): 1}
         order = api.ok("GET", f"/v1/orders/{order_id}")
         assert [p["amount"]["amount"] for p in order["payments"]] == ["15.00"]
@@ -144,7 +144,7 @@ def test_two_cancellations_of_a_plan_paid_booking_return_the_credit_once(
     def canceled_once() -> None:
         # Without locks, PostgreSQL answers both 200 and announces two
         # booking.canceled events; SQLite (DEFERRED) answers the second
-        # writer 500 "database is locked".
+        # writer 503 database_busy ("database is locked").
         assert sorted(a.status for a in answers) == [200, 409], answers
         [refused] = [a for a in answers if a.status == 409]
         assert refused.code in ("stale_revision", "booking_ended")

@@ -7,7 +7,12 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DataError, IntegrityError, StatementError
+from sqlalchemy.exc import (
+    DataError,
+    IntegrityError,
+    OperationalError,
+    StatementError,
+)
 from starlette.exceptions import HTTPException
 
 from frontdesk.errors import FrontdeskError
@@ -100,6 +105,21 @@ def install(app: FastAPI) -> None:
         if isinstance(exc.orig, UnicodeError | OverflowError):
             return await _unstorable(request, exc)
         return await _unexpected(request, exc)
+
+    @app.exception_handler(OperationalError)
+    async def _busy(request: Request, exc: OperationalError) -> JSONResponse:
+        # A lock not granted in time (SQLite's busy timeout, a PostgreSQL
+        # deadlock or lock timeout): nothing was written; the client may retry.
+        log.warning("request.database_busy", error=type(exc.orig).__name__)
+        response = problem(
+            503,
+            "database_busy",
+            "Database busy",
+            "the database could not take the change in time; nothing was "
+            "written, retry shortly",
+        )
+        response.headers["Retry-After"] = "1"
+        return response
 
     @app.exception_handler(HTTPException)
     async def _http(_request: Request, exc: HTTPException) -> JSONResponse:

@@ -11,6 +11,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    UniqueConstraint,
     and_,
     or_,
 )
@@ -51,6 +52,9 @@ class BookingPaymentStatus(StrEnum):
 class Booking(Base):
     __tablename__ = "bookings"
     __table_args__ = (
+        # One seat number per booking on a session: the roster's order is
+        # enforced by the database, not only by the session lock.
+        UniqueConstraint("session_id", "roster_position"),
         Index("ix_bookings_session_status", "session_id", "status"),
         Index("ix_bookings_service_status", "service_id", "status"),
     )
