@@ -34,6 +34,10 @@ PRICE = "15.00"
 MAX_WORKERS = 8
 # Each uvicorn worker logs this once its application is up (at --log-level info).
 READY_LINE = "Application startup complete."
+TEST_SWITCHES = (
+    "FRONTDESK_UNSAFE_SKIP_ROW_LOCKS",
+    "FRONTDESK_TEST_RACE_WINDOW_SECONDS",
+)
 
 
 def owner_key(database_url: str) -> str:
@@ -75,7 +79,12 @@ class Server:
         self.worker_pids: list[int] = []
 
     def __enter__(self) -> Server:
-        environment = dict(os.environ)
+        # The test-only switches would bench something other than Frontdesk.
+        environment = {
+            name: value
+            for name, value in os.environ.items()
+            if name not in TEST_SWITCHES
+        }
         environment["FRONTDESK_DATABASE_URL"] = self.database_url
         environment["FRONTDESK_LOG_LEVEL"] = "WARNING"
         command = [
@@ -174,6 +183,13 @@ class Server:
         """User and system CPU time used so far by each worker, in seconds."""
         return [_cpu_seconds(pid) for pid in self.worker_pids]
 
+    def connections(self) -> list[int]:
+        """How many established client connections each worker holds: the
+        workers share one listening socket, and whichever accepts first keeps
+        the keep-alive connection to the end."""
+        ours = _established_inodes(self.port)
+        return [len(_socket_inodes(pid) & ours) for pid in self.worker_pids]
+
     def stop(self) -> None:
         process, self._process = self._process, None
         if process is None or process.poll() is not None:
@@ -229,6 +245,38 @@ def _cpu_seconds(pid: int) -> float:
         return float("nan")
     # utime and stime, the 14th and 15th fields of stat, in clock ticks.
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _established_inodes(port: int) -> set[str]:
+    """Socket inodes of established TCP connections whose local port is `port`."""
+    inodes: set[str] = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            rows = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for row in rows:
+            fields = row.split()
+            local, state, inode = fields[1], fields[3], fields[9]
+            if state == "01" and int(local.rsplit(":", 1)[1], 16) == port:
+                inodes.add(inode)
+    return inodes
+
+
+def _socket_inodes(pid: int) -> set[str]:
+    inodes: set[str] = set()
+    try:
+        descriptors = os.listdir(f"/proc/{pid}/fd")
+    except OSError:
+        return inodes
+    for descriptor in descriptors:
+        try:
+            target = os.readlink(f"/proc/{pid}/fd/{descriptor}")
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[len("socket:[") : -1])
+    return inodes
 
 
 def client(base_url: str, key: str) -> httpx.Client:

@@ -1,19 +1,23 @@
 """The raw SQL baseline: the smallest transaction that books a seat safely,
 on the bench's own scratch tables in the same database as the server's.
 
-PostgreSQL: BEGIN; lock the slot row FOR UPDATE; count its seats; insert one;
-COMMIT. SQLite: BEGIN IMMEDIATE (the write lock); the same count and insert;
-COMMIT, on a connection set up as the application's are (WAL, busy timeout,
-foreign keys). The seat count grows as the run goes on, as the bookings of
-the HTTP side do.
+PostgreSQL: BEGIN; lock the slot row FOR UPDATE; count its seats; insert one
+if the count is below the slot's capacity; COMMIT (or ROLLBACK when full).
+SQLite: BEGIN IMMEDIATE (the write lock); the same count and insert; COMMIT,
+on a connection set up as the application's are (WAL, busy timeout, foreign
+keys). The seat count grows as the run goes on, as the bookings of the HTTP
+side do. Each call's job is the id of the slot to take a seat on: slot 1 is
+too big to fill, the contention scenarios add their own (`add_slots`).
 """
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 from typing import Protocol
 
 import psycopg
+from outcomes import FULL
 from sqlalchemy.engine import make_url
 
 SLOT_ID = 1
@@ -22,7 +26,7 @@ BUSY_TIMEOUT_MS = 30_000
 
 
 class SeatTaker(Protocol):
-    def run_once(self, job: object) -> str | None: ...
+    def run_once(self, slot_id: int) -> str | None: ...
 
     def close(self) -> None: ...
 
@@ -102,39 +106,69 @@ def seat_taker(database_url: str) -> SeatTaker:
     return PostgresSeatTaker(database_url)
 
 
-def count_seats(database_url: str) -> int:
-    query = "SELECT count(*) FROM bench_scratch_seat"
+def add_slots(database_url: str, capacities: Sequence[int]) -> list[int]:
+    """New slots of the given capacities; their ids, in the same order."""
+    top_query = "SELECT coalesce(max(id), 0) FROM bench_scratch_slot"
     if database_url.startswith("sqlite"):
         connection = _sqlite_connect(database_url)
         try:
-            return int(connection.execute(query).fetchone()[0])
+            connection.execute("BEGIN IMMEDIATE")
+            (top,) = connection.execute(top_query).fetchone()
+            ids = [int(top) + 1 + number for number in range(len(capacities))]
+            connection.executemany(
+                "INSERT INTO bench_scratch_slot VALUES (?, ?)",
+                list(zip(ids, capacities, strict=True)),
+            )
+            connection.execute("COMMIT")
         finally:
             connection.close()
-    with psycopg.connect(_postgres_conninfo(database_url)) as connection:
-        row = connection.execute(query).fetchone()
+        return ids
+    with psycopg.connect(_postgres_conninfo(database_url)) as pg:
+        row = pg.execute(top_query).fetchone()
         assert row is not None
-        return int(row[0])
+        ids = [int(row[0]) + 1 + number for number in range(len(capacities))]
+        pg.cursor().executemany(
+            "INSERT INTO bench_scratch_slot VALUES (%s, %s)",
+            list(zip(ids, capacities, strict=True)),
+        )
+    return ids
+
+
+def seats_per_slot(database_url: str, slot_ids: Sequence[int]) -> list[int]:
+    """How many seat rows each slot has, in the order of `slot_ids`."""
+    query = "SELECT slot_id, count(*) FROM bench_scratch_seat GROUP BY slot_id"
+    if database_url.startswith("sqlite"):
+        connection = _sqlite_connect(database_url)
+        try:
+            rows = connection.execute(query).fetchall()
+        finally:
+            connection.close()
+    else:
+        with psycopg.connect(_postgres_conninfo(database_url)) as pg:
+            rows = pg.execute(query).fetchall()
+    counts = {int(slot): int(seats) for slot, seats in rows}
+    return [counts.get(slot, 0) for slot in slot_ids]
 
 
 class SqliteSeatTaker:
     def __init__(self, database_url: str) -> None:
         self.connection = _sqlite_connect(database_url)
 
-    def run_once(self, job: object) -> str | None:
+    def run_once(self, slot_id: int) -> str | None:
         connection = self.connection
         try:
             connection.execute("BEGIN IMMEDIATE")
             (capacity,) = connection.execute(
-                "SELECT capacity FROM bench_scratch_slot WHERE id = ?", (SLOT_ID,)
+                "SELECT capacity FROM bench_scratch_slot WHERE id = ?", (slot_id,)
             ).fetchone()
             (taken,) = connection.execute(
-                "SELECT count(*) FROM bench_scratch_seat WHERE slot_id = ?", (SLOT_ID,)
+                "SELECT count(*) FROM bench_scratch_seat WHERE slot_id = ?", (slot_id,)
             ).fetchone()
             if taken >= capacity:
                 connection.execute("ROLLBACK")
-                return f"slot full: {taken} of {capacity}"
+                return FULL
             connection.execute(
-                "INSERT INTO bench_scratch_seat (slot_id) VALUES (?)", (SLOT_ID,)
+                "INSERT INTO bench_scratch_seat (slot_id) VALUES (?)", (slot_id,)
             )
             connection.execute("COMMIT")
         except sqlite3.Error as exc:
@@ -151,26 +185,26 @@ class PostgresSeatTaker:
     def __init__(self, database_url: str) -> None:
         self.connection = psycopg.connect(_postgres_conninfo(database_url))
 
-    def run_once(self, job: object) -> str | None:
+    def run_once(self, slot_id: int) -> str | None:
         connection = self.connection
         try:
             # psycopg opens the transaction (BEGIN) with the first statement.
             with connection.cursor() as cursor:
                 cursor.execute(
                     "SELECT capacity FROM bench_scratch_slot WHERE id = %s FOR UPDATE",
-                    (SLOT_ID,),
+                    (slot_id,),
                 )
                 (capacity,) = cursor.fetchone() or (0,)
                 cursor.execute(
                     "SELECT count(*) FROM bench_scratch_seat WHERE slot_id = %s",
-                    (SLOT_ID,),
+                    (slot_id,),
                 )
                 (taken,) = cursor.fetchone() or (0,)
                 if taken >= capacity:
                     connection.rollback()
-                    return f"slot full: {taken} of {capacity}"
+                    return FULL
                 cursor.execute(
-                    "INSERT INTO bench_scratch_seat (slot_id) VALUES (%s)", (SLOT_ID,)
+                    "INSERT INTO bench_scratch_seat (slot_id) VALUES (%s)", (slot_id,)
                 )
             connection.commit()
         except psycopg.Error as exc:

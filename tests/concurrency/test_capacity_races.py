@@ -115,7 +115,8 @@ def test_the_first_two_seats_of_an_empty_class_are_both_taken(
 
     def both_seated() -> None:
         # Without locks, PostgreSQL books both into the same roster seat 1;
-        # SQLite (DEFERRED) answers the second writer 503 database_busy ("database is locked").
+        # SQLite (DEFERRED) answers the second writer 503 database_busy
+        # ("database is locked").
         assert [a.status for a in answers] == [201, 201], answers
         shown = api.ok("GET", f"/v1/sessions/{session['id']}")
         assert (shown["booked"], shown["remaining"]) == (2, 8)
