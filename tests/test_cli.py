@@ -53,9 +53,11 @@ def test_check_is_clean_on_honest_books_and_names_each_breach(run, api, engine):
     assert "no breach" in clean.output
 
     # Tamper behind the API's back: shrink capacity, double the money.
-    with create_engine(engine.url).begin() as connection:
+    tamper = create_engine(engine.url)
+    with tamper.begin() as connection:
         connection.execute(text("UPDATE sessions SET capacity = 1"))
         connection.execute(text("UPDATE orders SET paid_minor = 6000"))
+    tamper.dispose()
     broken = run("check")
 
     assert broken.exit_code == 1

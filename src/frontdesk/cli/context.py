@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy import Engine
@@ -21,9 +23,16 @@ class Context:
     sessions: sessionmaker[Session]
 
 
-def open_database(settings: Settings | None = None) -> Context:
+@contextmanager
+def open_database(settings: Settings | None = None) -> Iterator[Context]:
+    """A migrated database for one command; its connections close after it."""
     settings = settings or get_settings()
     configure_logging(settings.log_level)
     upgrade(settings.database_url)
     engine = engine_for(settings)
-    return Context(settings=settings, engine=engine, sessions=session_factory(engine))
+    try:
+        yield Context(
+            settings=settings, engine=engine, sessions=session_factory(engine)
+        )
+    finally:
+        engine.dispose()

@@ -37,8 +37,7 @@ def keys_create(
     except ValueError as exc:
         err.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from exc
-    context = open_database()
-    with unit_of_work(context.sessions) as db:
+    with open_database() as context, unit_of_work(context.sessions) as db:
         _key, secret = create_key(db, name=name, scopes=chosen)
     typer.echo(secret)
 
@@ -46,8 +45,7 @@ def keys_create(
 @app.command()
 def check() -> None:
     """Verify the invariants over the whole database; exit 1 on any breach."""
-    context = open_database()
-    with unit_of_work(context.sessions) as db:
+    with open_database() as context, unit_of_work(context.sessions) as db:
         breaches = check_all(db)
     for breach in breaches:
         typer.echo(str(breach))
@@ -64,8 +62,7 @@ def serve(
     workers: int = typer.Option(1, "--workers"),
 ) -> None:
     """Migrate the database if needed and serve the API and the desk."""
-    context = open_database()
-    with unit_of_work(context.sessions) as db:
+    with open_database() as context, unit_of_work(context.sessions) as db:
         if count_keys(db) == 0:
             _key, secret = create_key(db, name="owner", scopes=parse_scopes("all"))
             err.print("First owner key (shown once):")
@@ -94,8 +91,9 @@ def demo(
     from frontdesk.demo.season import run_demo
 
     # The demo's hundreds of events would bury its roster: warnings only.
-    context = open_database(replace(get_settings(), log_level="WARNING"))
-    secret, session_id = run_demo(context, Console())
+    quiet = replace(get_settings(), log_level="WARNING")
+    with open_database(quiet) as context:
+        secret, session_id = run_demo(context, Console())
     if serve_after:
         err.print(f"Roster page: http://127.0.0.1:{port}/desk/?session={session_id}")
         err.print(f"API key for it: {secret}")
@@ -109,8 +107,7 @@ def import_wix(
     """Import Wix Bookings API records (services, bookings, resources)."""
     from frontdesk.imports.wix import import_directory, print_report
 
-    context = open_database()
-    with unit_of_work(context.sessions) as db:
+    with open_database() as context, unit_of_work(context.sessions) as db:
         report = import_directory(db, directory)
         print_report(report, Console())
         if report.unreadable_files:

@@ -35,8 +35,10 @@ def make_engine(
     if is_sqlite(url):
         engine = _sqlite_engine(url, immediate=not skip_row_locks, **options)
     else:
-        options.setdefault("pool_size", 20)
-        options.setdefault("max_overflow", 20)
+        # Few idle connections per process, more on demand: several worker
+        # processes must fit within the server's max_connections together.
+        options.setdefault("pool_size", 5)
+        options.setdefault("max_overflow", 15)
         options.setdefault("pool_pre_ping", True)
         engine = create_engine(url, **options)
     if skip_row_locks or race_window_seconds:
