@@ -1,4 +1,5 @@
-"""`frontdesk check`: invariants 1 to 5 of the domain, over the whole database.
+"""`frontdesk check`: invariants 1 to 5 of the domain over the whole database,
+and invariant 6 for the events that make and end bookings.
 
 Each check recomputes from the rows that are the truth (bookings, lines,
 payments, refunds, redemptions) and names every breach it finds.
@@ -21,6 +22,7 @@ from frontdesk.bookings.models import (
 )
 from frontdesk.catalog.models import Service, ServiceType
 from frontdesk.clock import utc_now
+from frontdesk.events.models import Event
 from frontdesk.orders.balance import (
     Balance,
     line_payment_statuses,
@@ -234,6 +236,38 @@ def check_redemptions(db: Db) -> list[Breach]:
     return breaches
 
 
+CREATION_EVENTS = ("booking.created", "booking.imported")
+ENDING_EVENTS = ("booking.canceled", "booking.declined", "booking.offer_lapsed")
+
+
+def check_booking_events(db: Db) -> list[Breach]:
+    """Invariant 6, for bookings: one event for their making, one for their end.
+
+    A booking imported already ended arrives with no ending event of its own.
+    """
+    counts: dict[tuple[object, str], int] = {
+        (subject, kind): int(n)
+        for subject, kind, n in db.execute(
+            select(Event.subject_id, Event.type, func.count())
+            .where(Event.type.in_(CREATION_EVENTS + ENDING_EVENTS))
+            .group_by(Event.subject_id, Event.type)
+        )
+    }
+    breaches = []
+    for booking_id, status in db.execute(select(Booking.id, Booking.status)):
+        made = sum(counts.get((booking_id, kind), 0) for kind in CREATION_EVENTS)
+        ended = sum(counts.get((booking_id, kind), 0) for kind in ENDING_EVENTS)
+        imported = counts.get((booking_id, "booking.imported"), 0) > 0
+        subject = f"booking {booking_id}"
+        if made != 1:
+            breaches.append(Breach(6, subject, f"{made} creation events, not 1"))
+        if ended > 1 or (ended == 1 and status not in ENDED_STATUSES):
+            breaches.append(Breach(6, subject, f"{ended} ending events as {status}"))
+        if status in ENDED_STATUSES and ended == 0 and not imported:
+            breaches.append(Breach(6, subject, f"{status} with no event saying so"))
+    return breaches
+
+
 def _sums(db: Db, query: object) -> dict[object, int]:
     return {key: int(total) for key, total in db.execute(query)}  # type: ignore[call-overload]
 
@@ -244,6 +278,7 @@ CHECKS: tuple[Callable[[Db], list[Breach]], ...] = (
     check_order_money,
     check_credits,
     check_redemptions,
+    check_booking_events,
 )
 
 
