@@ -497,3 +497,28 @@ def test_a_retry_that_overtakes_a_slow_first_attempt_never_doubles_the_work(
     assert final.status_code == 201
     assert final.headers[REPLAYED] == "true"
     assert final.json()["id"] == booking["id"]
+
+
+def test_a_busy_database_at_the_claim_is_a_503_the_client_may_retry(api, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    from frontdesk.idempotency import middleware
+
+    def locked(*_args: object) -> None:
+        raise OperationalError("BEGIN IMMEDIATE", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(middleware, "_claim", locked)
+    session = make_session(api)
+    contact = make_contact(api, email="busy@example.test")
+    response = api.post(
+        "/v1/bookings",
+        {
+            "session_id": session["id"],
+            "contact_id": contact["id"],
+            "payment_option": "OFFLINE",
+        },
+        headers={"Idempotency-Key": "busy-1"},
+    )
+    assert response.status_code == 503
+    assert response.json()["code"] == "database_busy"
+    assert response.headers["Retry-After"] == "1"

@@ -325,3 +325,44 @@ def test_lists_are_paginated_with_an_opaque_cursor(api):
     assert len(seen) == 5
     assert set(seen) == ids
     assert api.get("/v1/bookings?limit=501").status_code == 422
+
+
+def test_rescheduling_into_a_session_that_has_bookings_gives_the_next_seat(api):
+    service = make_service(api, capacity=5)
+    first, second = api.ok(
+        "POST",
+        f"/v1/services/{service['id']}/sessions",
+        {
+            "start": "2026-07-07T18:30:00-06:00",
+            "end": "2026-07-07T19:30:00-06:00",
+            "rrule": "FREQ=WEEKLY;COUNT=2",
+        },
+        status=201,
+    )
+    there = make_contact(api, email="there@example.test")
+    mover = make_contact(api, email="mover@example.test")
+    book(api, session_id=second["id"], contact_id=there["id"])
+    booking = book(api, session_id=first["id"], contact_id=mover["id"]).json()
+
+    moved = api.ok(
+        "POST",
+        f"/v1/bookings/{booking['id']}/reschedule",
+        {"revision": booking["revision"], "session_id": second["id"]},
+    )
+
+    assert moved["session_id"] == second["id"]
+    roster = api.ok("GET", f"/v1/sessions/{second['id']}/roster")["items"]
+    assert [r["contact"]["id"] for r in roster] == [there["id"], mover["id"]]
+
+
+def test_a_bookings_instants_read_in_its_sessions_zone(api):
+    session = make_session(api)
+    contact = make_contact(api, email="zone@example.test")
+    booking = book(api, session_id=session["id"], contact_id=contact["id"]).json()
+    marked = api.ok(
+        "PUT", f"/v1/bookings/{booking['id']}/attendance", {"status": "ATTENDED"}
+    )
+    # Denver in December is UTC-7; the session itself is in July (UTC-6).
+    assert booking["created_at"].endswith("-07:00")
+    assert marked["attendance"]["recorded_at"].endswith("-07:00")
+    assert marked["start"].endswith("-06:00")

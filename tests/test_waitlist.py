@@ -60,7 +60,7 @@ def test_the_line_is_refused_when_it_is_full_too(api):
     assert _join(api, session, "b").status_code == 201
     third = _join(api, session, "c")
     assert third.status_code == 409
-    assert third.json()["code"] == "session_full"
+    assert third.json()["code"] == "waitlist_full"
 
 
 def test_no_money_is_taken_for_a_place_in_line(api):
@@ -175,5 +175,57 @@ def test_a_member_in_line_pays_with_the_plan_when_promoted(api):
         "PAID_BY_PLAN",
     )
     assert api.ok("GET", f"/v1/memberships/{pack['id']}")["credits_left"] == 2
+    with unit_of_work(api.sessions) as db:
+        assert check_all(db) == []
+
+
+def test_a_member_in_line_with_two_passes_is_charged_the_one_they_named(api):
+    session = make_session(api, service_kwargs={"capacity": 1, "policy": AUTO})
+    seated = _fill(api, session, 1)
+    member = make_contact(api, email="twopass@example.test")
+    named = sell(api, plan_id=make_plan(api, credits=5)["id"], contact_id=member["id"])
+    other = sell(api, plan_id=make_plan(api, credits=5)["id"], contact_id=member["id"])
+    waiting = book(
+        api,
+        session_id=session["id"],
+        contact_id=member["id"],
+        payment_option="MEMBERSHIP",
+        membership_id=named["id"],
+    ).json()
+
+    api.ok(
+        "POST",
+        f"/v1/bookings/{seated[0]['id']}/cancel",
+        {"revision": seated[0]["revision"]},
+    )
+
+    promoted = api.ok("GET", f"/v1/bookings/{waiting['id']}")
+    assert (promoted["status"], promoted["membership_id"]) == ("CONFIRMED", named["id"])
+    assert api.ok("GET", f"/v1/memberships/{named['id']}")["credits_left"] == 4
+    assert api.ok("GET", f"/v1/memberships/{other['id']}")["credits_left"] == 5
+
+
+def test_nothing_is_paid_or_redeemed_for_a_place_in_line(api):
+    session = make_session(api, service_kwargs={"capacity": 1, "policy": AUTO})
+    _fill(api, session, 1)
+    member = make_contact(api, email="inline@example.test")
+    pack = sell(api, plan_id=make_plan(api, credits=5)["id"], contact_id=member["id"])
+    waiting = book(
+        api,
+        session_id=session["id"],
+        contact_id=member["id"],
+        payment_option="MEMBERSHIP_OFFLINE",
+    ).json()
+    order = f"/v1/orders/{waiting['order_id']}"
+
+    for response in (
+        api.post(f"/v1/bookings/{waiting['id']}/redeem", {"membership_id": pack["id"]}),
+        api.post(f"{order}/payments", {"method": "cash", "amount": "15.00"}),
+        api.post(f"{order}/mark-paid", {}),
+    ):
+        assert response.status_code == 409, response.text
+        assert response.json()["code"] == "booking_waiting"
+    assert api.ok("GET", f"/v1/memberships/{pack['id']}")["credits_left"] == 5
+    assert api.ok("GET", order)["payments"] == []
     with unit_of_work(api.sessions) as db:
         assert check_all(db) == []

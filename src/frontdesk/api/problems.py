@@ -39,6 +39,21 @@ def problem(
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
 
 
+def database_busy(exc: OperationalError) -> JSONResponse:
+    # A lock not granted in time (SQLite's busy timeout, a PostgreSQL
+    # deadlock or lock timeout): nothing was written; the client may retry.
+    log.warning("request.database_busy", error=type(exc.orig).__name__)
+    response = problem(
+        503,
+        "database_busy",
+        "Database busy",
+        "the database could not take the change in time; nothing was "
+        "written, retry shortly",
+    )
+    response.headers["Retry-After"] = "1"
+    return response
+
+
 def _describe(error: dict[str, Any]) -> str:
     where = ".".join(str(p) for p in error.get("loc", ()) if p != "body") or "request"
     if error.get("type") == "timezone_aware":
@@ -108,18 +123,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(OperationalError)
     async def _busy(request: Request, exc: OperationalError) -> JSONResponse:
-        # A lock not granted in time (SQLite's busy timeout, a PostgreSQL
-        # deadlock or lock timeout): nothing was written; the client may retry.
-        log.warning("request.database_busy", error=type(exc.orig).__name__)
-        response = problem(
-            503,
-            "database_busy",
-            "Database busy",
-            "the database could not take the change in time; nothing was "
-            "written, retry shortly",
-        )
-        response.headers["Retry-After"] = "1"
-        return response
+        return database_busy(exc)
 
     @app.exception_handler(HTTPException)
     async def _http(_request: Request, exc: HTTPException) -> JSONResponse:

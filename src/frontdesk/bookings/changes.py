@@ -31,7 +31,7 @@ from frontdesk.clock import utc_now
 from frontdesk.errors import Conflict
 from frontdesk.events.service import record_event
 from frontdesk.lookup import get_or_404, lock_or_404, race_window
-from frontdesk.orders.errors import OrderHasPayments
+from frontdesk.orders.errors import OrderHasPayments, PlaceNotGiven
 from frontdesk.orders.service import line_of_booking, note_activity, settle
 from frontdesk.payments.service import lock_order
 from frontdesk.plans import service as plans
@@ -148,8 +148,10 @@ def reschedule(
     service = get_or_404(db, Service, booking.service_id, noun="service")
     _guard_target(db, booking, service, target)
     _guard_plan_still_pays(db, booking, target)
-    booking.session_id = target.id
-    booking.roster_position = next_roster_position(db, service, target)
+    # The seat is numbered before the booking moves: the count query would
+    # otherwise flush the move with the old seat number, a duplicate there.
+    seat = next_roster_position(db, service, target)
+    booking.session_id, booking.roster_position = target.id, seat
     booking.revision += 1
     record_event(
         db, type="booking.rescheduled", subject_id=booking.id, data=event_data(booking)
@@ -206,6 +208,9 @@ def redeem_booking(
     check_revision(booking, revision)
     if booking.status in ENDED_STATUSES:
         raise BookingEnded("a canceled or declined booking cannot be redeemed")
+    if booking.status == BookingStatus.WAITING_LIST:
+        # The pass pays when the place is given (bookings/waitlist.py).
+        raise PlaceNotGiven("a place in line is not paid for; it is charged when given")
     service = get_or_404(db, Service, booking.service_id, noun="service")
     if not PLAN_PAYMENT_OPTIONS & {PaymentOption(o) for o in service.payment_options}:
         raise PaymentOptionNotAllowed(f"{service.name} cannot be paid by plan")

@@ -8,6 +8,11 @@ class SessionFull(Conflict):
     title = "The session is full"
 
 
+class WaitlistFull(SessionFull):
+    code = "waitlist_full"
+    title = "The session and its waitlist are full"
+
+
 class PaymentOptionNotAllowed(ValidationFailed):
     code = "payment_option_not_allowed"
     title = "The service does not take this payment option"

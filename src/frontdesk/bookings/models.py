@@ -76,6 +76,11 @@ class Booking(Base):
     )
     # Set when a caller with bookings.override_availability booked past capacity.
     overrode_capacity: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The membership a MEMBERSHIP booking in line asked to pay with, charged
+    # when the place is given.
+    requested_membership_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("memberships.id")
+    )
     # A WAITING_LIST booking that has been offered a freed place holds it
     # until this instant; None while it only waits in line.
     offered_until: Mapped[datetime | None] = mapped_column(UtcDateTime)

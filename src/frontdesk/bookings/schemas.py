@@ -63,7 +63,7 @@ class AttendanceIn(InputModel):
 class AttendanceOut(BaseModel):
     status: AttendanceStatus
     attendees: int
-    recorded_at: InstantOut
+    recorded_at: LocalInstantOut
 
 
 class BookingOut(BaseModel):
@@ -81,11 +81,11 @@ class BookingOut(BaseModel):
     attendance: AttendanceOut | None
     # Place in line (1 is next) while WAITING_LIST, and the end of an offer.
     waitlist_position: int | None = None
-    offered_until: InstantOut | None = None
+    offered_until: LocalInstantOut | None = None
     start: LocalInstantOut | None
     end: LocalInstantOut | None
     timezone: str | None
-    created_at: InstantOut
+    created_at: LocalInstantOut
 
 
 class EligibleMembershipOut(BaseModel):

@@ -20,6 +20,7 @@ from frontdesk.bookings.errors import (
     InvalidBooking,
     PaymentOptionNotAllowed,
     SessionFull,
+    WaitlistFull,
 )
 from frontdesk.bookings.models import Booking, BookingStatus
 from frontdesk.catalog.models import (
@@ -83,12 +84,13 @@ def book(db: Db, request: BookingRequest) -> Booking:
         waitlist.waiting_participants(db, session) > 0
         or not _has_room(db, service, session, request)
     )
-    if joins_line and (
-        request.payment is not None
-        or not waitlist.has_room_in_line(db, service, session, request.participants)
-    ):
+    if joins_line and request.payment is not None:
         # No money is taken for a place in line: a paying booking is refused.
         raise _full(db, service, session, request)
+    if joins_line and not waitlist.has_room_in_line(
+        db, service, session, request.participants
+    ):
+        raise _full(db, service, session, request, waitlist_too=True)
     race_window(db)
 
     order = open_order(db, contact_id=request.contact_id, currency=service.currency)
@@ -186,10 +188,17 @@ def _has_room(
 
 
 def _full(
-    db: Db, service: Service, session: Session, request: BookingRequest
+    db: Db,
+    service: Service,
+    session: Session,
+    request: BookingRequest,
+    waitlist_too: bool = False,
 ) -> SessionFull:
     remaining = remaining_places(db, service, session)
-    return SessionFull(
+    # A service with a waitlist says so when its line is full too.
+    has_line = waitlist.WaitlistPolicy.of(service).enabled
+    kind = WaitlistFull if waitlist_too and has_line else SessionFull
+    return kind(
         f"{max(remaining, 0)} places left, {request.participants} asked for",
         remaining=max(remaining, 0),
     )
@@ -210,6 +219,7 @@ def _insert_booking(
         overrode_capacity=request.override_capacity
         and request.participants > remaining_places(db, service, session),
         roster_position=next_roster_position(db, service, session),
+        requested_membership_id=request.membership_id if waiting else None,
         external_ref=request.external_ref,
     )
     db.add(booking)

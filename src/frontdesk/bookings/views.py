@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session as Db
 
+from frontdesk.attendance.models import Attendance
 from frontdesk.attendance.service import attendance_of
 from frontdesk.bookings.models import Booking, BookingStatus
 from frontdesk.bookings.schemas import AttendanceOut, BookingOut
@@ -53,6 +55,8 @@ def present_bookings(db: Db, bookings: Sequence[Booking]) -> list[BookingOut]:
     for booking in bookings:
         session = sessions.get(booking.session_id) if booking.session_id else None
         mark = attendance.get(booking.id)
+        # A booking's instants read in its session's zone, as its start does.
+        zone = session.timezone if session else "UTC"
         out.append(
             BookingOut(
                 id=booking.id,
@@ -66,22 +70,28 @@ def present_bookings(db: Db, bookings: Sequence[Booking]) -> list[BookingOut]:
                 contact_id=booking.contact_id,
                 order_id=booking.order_id,
                 membership_id=memberships.get(booking.id),
-                attendance=None
-                if mark is None
-                else AttendanceOut(
-                    status=mark.status,
-                    attendees=mark.attendees,
-                    recorded_at=mark.recorded_at,
-                ),
+                attendance=None if mark is None else attendance_out(mark, zone),
                 waitlist_position=places.get(booking.id),
-                offered_until=booking.offered_until,
+                offered_until=_local(booking.offered_until, zone),
                 start=in_zone(session.start_at, session.timezone) if session else None,
                 end=in_zone(session.end_at, session.timezone) if session else None,
                 timezone=session.timezone if session else None,
-                created_at=booking.created_at,
+                created_at=in_zone(booking.created_at, zone),
             )
         )
     return out
+
+
+def attendance_out(mark: Attendance, zone: str) -> AttendanceOut:
+    return AttendanceOut(
+        status=mark.status,
+        attendees=mark.attendees,
+        recorded_at=in_zone(mark.recorded_at, zone),
+    )
+
+
+def _local(instant: datetime | None, zone: str) -> datetime | None:
+    return None if instant is None else in_zone(instant, zone)
 
 
 def waitlist_positions(db: Db, bookings: Sequence[Booking]) -> dict[uuid.UUID, int]:

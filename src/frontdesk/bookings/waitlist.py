@@ -10,6 +10,7 @@ session again. Every function here runs under the session's lock.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -20,10 +21,12 @@ from frontdesk.bookings.charges import charge_of
 from frontdesk.bookings.models import Booking, BookingStatus
 from frontdesk.catalog.models import PaymentOption, Service, ServiceType
 from frontdesk.clock import utc_now
+from frontdesk.errors import FrontdeskError
 from frontdesk.events.service import record_event
 from frontdesk.orders.service import line_of_booking, note_activity, settle
 from frontdesk.payments.service import lock_order
 from frontdesk.plans import service as plans
+from frontdesk.plans.eligibility import Charge
 from frontdesk.plans.errors import MembershipNotEligible
 from frontdesk.sessions.models import Session, SessionStatus
 from frontdesk.sessions.service import booked_participants
@@ -116,6 +119,7 @@ def lapse_offers(db: Db, *, session: Session) -> list[Booking]:
         booking.status = BookingStatus.CANCELED
         booking.offered_until = None
         booking.revision += 1
+        plans.reverse_redemption(db, booking_id=booking.id)
         _void_line(db, booking)
         record_event(
             db,
@@ -148,11 +152,11 @@ def _redeem_on_promotion(db: Db, booking: Booking) -> None:
     charge = charge_of(db, booking)
     savepoint = db.begin_nested()
     try:
-        chosen = plans.choose_membership(db, charge, None)
+        chosen = _paying_membership(db, booking, charge)
         plans.redeem(
             db, membership_id=chosen, charge=charge, booking_id=booking.id, line=line
         )
-    except MembershipNotEligible:
+    except FrontdeskError:
         savepoint.rollback()
         record_event(
             db,
@@ -167,6 +171,18 @@ def _redeem_on_promotion(db: Db, booking: Booking) -> None:
         db, order=order, kind="REDEEMED", details={"membership_id": str(chosen)}
     )
     settle(db, order)
+
+
+def _paying_membership(db: Db, booking: Booking, charge: Charge) -> uuid.UUID:
+    """The membership the booking asked for, or the first of the contact's
+    eligible ones to expire, so that a member with two passes is never left
+    unpromoted for want of a choice."""
+    if booking.requested_membership_id is not None:
+        return booking.requested_membership_id
+    usable = [m.id for m, _p, why in plans.eligible_memberships(db, charge) if not why]
+    if not usable:
+        raise MembershipNotEligible("no membership can pay for the place")
+    return usable[0]
 
 
 def _offer(db: Db, booking: Booking, hold: timedelta) -> None:

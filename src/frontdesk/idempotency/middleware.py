@@ -15,12 +15,13 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy.exc import OperationalError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from frontdesk.api.problems import PROBLEM_JSON, problem
+from frontdesk.api.problems import PROBLEM_JSON, database_busy, problem
 from frontdesk.db.unit_of_work import unit_of_work
 from frontdesk.errors import FrontdeskError
 from frontdesk.idempotency import service
@@ -93,6 +94,10 @@ class IdempotencyMiddleware:
             outcome = await run_in_threadpool(_claim, state, request)
         except FrontdeskError as refusal:
             await _refuse(refusal, scope, receive, send)
+            return
+        except OperationalError as busy:
+            # The key could not even be claimed: nothing ran, a retry may.
+            await database_busy(busy)(scope, receive, send)
             return
         if outcome is None:
             await self.app(scope, _replaying(body, receive), send)

@@ -7,12 +7,13 @@ import uuid
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from frontdesk.bookings.models import Booking, BookingStatus
 from frontdesk.errors import NotFound
 from frontdesk.events.service import record_event
 from frontdesk.lookup import lock_or_404, race_window
 from frontdesk.money import Money, MoneyError
-from frontdesk.orders.errors import NothingDue
-from frontdesk.orders.models import Order
+from frontdesk.orders.errors import NothingDue, PlaceNotGiven
+from frontdesk.orders.models import Order, OrderLine
 from frontdesk.orders.service import measure, note_activity, order_lines, settle
 from frontdesk.payments.errors import AmountExceedsDue, InvalidAmount, RefundExceedsPaid
 from frontdesk.payments.models import Payment, PaymentMethod, PaymentStatus, Refund
@@ -43,7 +44,9 @@ def record_payment(
     external_ref: str | None = None,
 ) -> Payment:
     """Record money received. The caller holds the order's lock."""
-    due = measure(db, order, order_lines(db, order.id)).due
+    lines = order_lines(db, order.id)
+    _refuse_places_in_line(db, lines)
+    due = measure(db, order, lines).due
     if amount.minor > due:
         raise AmountExceedsDue(
             f"{amount.amount_string()} is more than the "
@@ -84,6 +87,22 @@ def record_payment(
     )
     settle(db, order)
     return payment
+
+
+def _refuse_places_in_line(db: Session, lines: list[OrderLine]) -> None:
+    live = [line.booking_id for line in lines if line.booking_id and not line.voided_at]
+    if not live:
+        return
+    waiting = db.scalar(
+        select(func.count())
+        .select_from(Booking)
+        .where(Booking.id.in_(live))
+        .where(Booking.status == BookingStatus.WAITING_LIST)
+    )
+    if waiting:
+        raise PlaceNotGiven(
+            "the order is for a place in line; take money once it is given"
+        )
 
 
 def pay_order(

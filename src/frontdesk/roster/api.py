@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends
 from frontdesk.api.deps import Db, require
 from frontdesk.api.schemas import MoneyOut
 from frontdesk.auth.scopes import Scope
-from frontdesk.bookings.schemas import AttendanceOut
+from frontdesk.bookings.views import attendance_out
 from frontdesk.clock import in_zone
 from frontdesk.roster.schemas import RosterContact, RosterOut, RosterPlan, RosterRowOut
 from frontdesk.roster.service import RosterRow, roster
@@ -15,7 +15,7 @@ from frontdesk.roster.service import RosterRow, roster
 router = APIRouter(prefix="/v1/sessions", tags=["sessions"])
 
 
-def row_out(row: RosterRow) -> RosterRowOut:
+def row_out(row: RosterRow, zone: str) -> RosterRowOut:
     booking, order = row.booking, row.order
     return RosterRowOut(
         position=row.position,
@@ -41,13 +41,7 @@ def row_out(row: RosterRow) -> RosterRowOut:
         )
         if row.membership and row.plan
         else None,
-        attendance=AttendanceOut(
-            status=row.attendance.status,
-            attendees=row.attendance.attendees,
-            recorded_at=row.attendance.recorded_at,
-        )
-        if row.attendance
-        else None,
+        attendance=attendance_out(row.attendance, zone) if row.attendance else None,
     )
 
 
@@ -63,5 +57,5 @@ def get_roster(session_id: uuid.UUID, db: Db) -> RosterOut:
         end=in_zone(session.end_at, session.timezone),
         timezone=session.timezone,
         capacity=session.capacity,
-        items=[row_out(r) for r in rows],
+        items=[row_out(r, session.timezone) for r in rows],
     )

@@ -109,11 +109,16 @@ def occupancy(db: Db, sessions: Iterable[Session]) -> dict[uuid.UUID, Occupancy]
     counts: dict[uuid.UUID, Occupancy] = {i: Occupancy(0, 0) for i in ids}
     if not ids:
         return counts
-    holding = holds_a_place(utc_now())
+    now = utc_now()
+    holding = holds_a_place(now)
+    # An offer past its hold neither holds a place nor waits any more; it is
+    # canceled by the next write to the session.
+    lapsed = Booking.offered_until.is_not(None) & (Booking.offered_until <= now)
     rows = db.execute(
         select(Booking.session_id, holding, func.sum(Booking.participants))
         .where(Booking.session_id.in_(ids))
         .where(Booking.status.in_([*SEAT_HOLDING_STATUSES, BookingStatus.WAITING_LIST]))
+        .where(~lapsed)
         .group_by(Booking.session_id, holding)
     )
     booked: dict[uuid.UUID | None, int] = {}
