@@ -32,7 +32,12 @@ from frontdesk.errors import Conflict
 from frontdesk.events.service import record_event
 from frontdesk.lookup import get_or_404, lock_or_404, race_window
 from frontdesk.orders.errors import OrderHasPayments, PlaceNotGiven
-from frontdesk.orders.service import line_of_booking, note_activity, settle
+from frontdesk.orders.service import (
+    line_of_booking,
+    note_activity,
+    settle,
+    void_booking_line,
+)
 from frontdesk.payments.service import lock_order
 from frontdesk.plans import service as plans
 from frontdesk.plans.eligibility import Ineligibility, why_not
@@ -115,18 +120,7 @@ def _release(db: Db, booking: Booking, session: Session | None) -> None:
     """An ended booking gives back its credit, stops owing, frees its place."""
     booking.revision += 1
     plans.reverse_redemption(db, booking_id=booking.id)
-    if booking.order_id is not None:
-        order = lock_order(db, booking.order_id)
-        line = line_of_booking(db, booking.id)
-        if line is not None:
-            line.voided_at = utc_now()
-            note_activity(
-                db,
-                order=order,
-                kind="LINE_VOIDED",
-                details={"booking_id": str(booking.id)},
-            )
-        settle(db, order)
+    void_booking_line(db, booking=booking)
     if session is not None:
         service = get_or_404(db, Service, booking.service_id, noun="service")
         waitlist.fill_freed_places(db, session=session, service=service)

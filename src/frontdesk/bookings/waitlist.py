@@ -23,7 +23,12 @@ from frontdesk.catalog.models import PaymentOption, Service, ServiceType
 from frontdesk.clock import utc_now
 from frontdesk.errors import FrontdeskError
 from frontdesk.events.service import record_event
-from frontdesk.orders.service import line_of_booking, note_activity, settle
+from frontdesk.orders.service import (
+    line_of_booking,
+    note_activity,
+    settle,
+    void_booking_line,
+)
 from frontdesk.payments.service import lock_order
 from frontdesk.plans import service as plans
 from frontdesk.plans.eligibility import Charge
@@ -120,7 +125,7 @@ def lapse_offers(db: Db, *, session: Session) -> list[Booking]:
         booking.offered_until = None
         booking.revision += 1
         plans.reverse_redemption(db, booking_id=booking.id)
-        _void_line(db, booking)
+        void_booking_line(db, booking=booking)
         record_event(
             db,
             type="booking.offer_lapsed",
@@ -210,16 +215,3 @@ def _line(db: Db, session: Session) -> list[Booking]:
             .order_by(Booking.roster_position, Booking.id)
         )
     )
-
-
-def _void_line(db: Db, booking: Booking) -> None:
-    if booking.order_id is None:
-        return
-    order = lock_order(db, booking.order_id)
-    line = line_of_booking(db, booking.id)
-    if line is not None:
-        line.voided_at = utc_now()
-        note_activity(
-            db, order=order, kind="LINE_VOIDED", details={"booking_id": str(booking.id)}
-        )
-    settle(db, order)

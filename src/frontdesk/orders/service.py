@@ -9,7 +9,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from frontdesk.bookings.models import Booking
+from frontdesk.clock import utc_now
 from frontdesk.events.service import record_event
+from frontdesk.lookup import lock_or_404
 from frontdesk.orders.balance import (
     Balance,
     line_payment_statuses,
@@ -180,3 +182,18 @@ def list_orders(
     if after is not None:
         query = query.where(Order.id > after)
     return list(db.scalars(query))
+
+
+def void_booking_line(db: Session, *, booking: Booking) -> None:
+    """An ended booking stops owing its price: its line is voided, the order
+    settled. Money already paid stays on the order until it is refunded."""
+    if booking.order_id is None:
+        return
+    order = lock_or_404(db, Order, booking.order_id, noun="order")
+    line = line_of_booking(db, booking.id)
+    if line is not None:
+        line.voided_at = utc_now()
+        note_activity(
+            db, order=order, kind="LINE_VOIDED", details={"booking_id": str(booking.id)}
+        )
+    settle(db, order)
