@@ -7,7 +7,7 @@ from decimal import Decimal, InvalidOperation
 
 from babel.numbers import format_currency, get_currency_precision, list_currencies
 
-# XXX (no currency) and XTS (testing) are ISO codes but not money to sell in.
+# The ISO codes for "no currency" and for testing are not money to sell in.
 _KNOWN_CURRENCIES = frozenset(list_currencies()) - {"XXX", "XTS"}
 # Whole units below 10^12: exact in a 64-bit column in every currency.
 MAX_DIGITS = 12
