@@ -15,6 +15,7 @@ from tests.factories import (
     make_plan,
     make_service,
     make_session,
+    make_sessions,
     sell,
 )
 
@@ -280,15 +281,12 @@ def test_a_membership_reads_the_same_in_its_creation_response_and_later(api):
 
 def test_a_plan_paid_booking_cannot_move_past_the_end_of_its_pass(api):
     service = make_service(api)
-    early, late = api.ok(
-        "POST",
-        f"/v1/services/{service['id']}/sessions",
-        {
-            "start": "2027-01-05T10:00:00-07:00",
-            "end": "2027-01-05T11:00:00-07:00",
-            "rrule": "FREQ=MONTHLY;COUNT=2",
-        },
-        status=201,
+    early, late = make_sessions(
+        api,
+        service_id=service["id"],
+        start="2027-01-05T10:00:00-07:00",
+        end="2027-01-05T11:00:00-07:00",
+        rrule="FREQ=MONTHLY;COUNT=2",
     )
     member = make_contact(api, email="move@example.test")
     plan = make_plan(api, validity={"unit": "WEEK", "count": 2})

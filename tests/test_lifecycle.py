@@ -8,6 +8,7 @@ from tests.factories import (
     make_plan,
     make_service,
     make_session,
+    make_sessions,
     sell,
 )
 
@@ -62,15 +63,12 @@ def test_a_declined_booking_frees_its_place_and_owes_nothing(api):
 def test_cancelling_a_course_of_pack_bookings_returns_the_unused_credits(api):
     # S09: a pack of 8, four weekly sessions, the first attended, the rest canceled.
     service = make_service(api)
-    sessions = api.ok(
-        "POST",
-        f"/v1/services/{service['id']}/sessions",
-        {
-            "start": "2026-09-01T18:30:00-06:00",
-            "end": "2026-09-01T19:30:00-06:00",
-            "rrule": "FREQ=WEEKLY;COUNT=4",
-        },
-        status=201,
+    sessions = make_sessions(
+        api,
+        service_id=service["id"],
+        start="2026-09-01T18:30:00-06:00",
+        end="2026-09-01T19:30:00-06:00",
+        rrule="FREQ=WEEKLY;COUNT=4",
     )
     member = make_contact(api, email="s09@example.test")
     pack = sell(
@@ -225,15 +223,12 @@ def test_a_pack_without_enough_credits_is_a_409_insufficient_credits(api):
 
 def test_rescheduling_moves_the_place_to_another_session_of_the_service(api):
     service = make_service(api, capacity=2)
-    first, second = api.ok(
-        "POST",
-        f"/v1/services/{service['id']}/sessions",
-        {
-            "start": "2026-07-07T18:30:00-06:00",
-            "end": "2026-07-07T19:30:00-06:00",
-            "rrule": "FREQ=WEEKLY;COUNT=2",
-        },
-        status=201,
+    first, second = make_sessions(
+        api,
+        service_id=service["id"],
+        start="2026-07-07T18:30:00-06:00",
+        end="2026-07-07T19:30:00-06:00",
+        rrule="FREQ=WEEKLY;COUNT=2",
     )
     contact = make_contact(api, email="move@example.test")
     booking = book(api, session_id=first["id"], contact_id=contact["id"]).json()
@@ -329,15 +324,12 @@ def test_lists_are_paginated_with_an_opaque_cursor(api):
 
 def test_rescheduling_into_a_session_that_has_bookings_gives_the_next_seat(api):
     service = make_service(api, capacity=5)
-    first, second = api.ok(
-        "POST",
-        f"/v1/services/{service['id']}/sessions",
-        {
-            "start": "2026-07-07T18:30:00-06:00",
-            "end": "2026-07-07T19:30:00-06:00",
-            "rrule": "FREQ=WEEKLY;COUNT=2",
-        },
-        status=201,
+    first, second = make_sessions(
+        api,
+        service_id=service["id"],
+        start="2026-07-07T18:30:00-06:00",
+        end="2026-07-07T19:30:00-06:00",
+        rrule="FREQ=WEEKLY;COUNT=2",
     )
     there = make_contact(api, email="there@example.test")
     mover = make_contact(api, email="mover@example.test")

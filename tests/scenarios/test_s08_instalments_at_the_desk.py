@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-from tests.factories import book, make_contact, make_service
+from tests.factories import book, make_contact, make_service, make_sessions
 
 
 def _two_session_order(api):
     service = make_service(api, price="10.00")
-    sessions = api.ok(
-        "POST",
-        f"/v1/services/{service['id']}/sessions",
-        {
-            "start": "2026-07-06T18:00:00-06:00",
-            "end": "2026-07-06T19:00:00-06:00",
-            "rrule": "FREQ=WEEKLY;COUNT=2",
-        },
-        status=201,
+    sessions = make_sessions(
+        api,
+        service_id=service["id"],
+        start="2026-07-06T18:00:00-06:00",
+        end="2026-07-06T19:00:00-06:00",
+        rrule="FREQ=WEEKLY;COUNT=2",
     )
     contact = make_contact(api, email="s08@example.test")
     # Two places on the same session form one order of two sessions at 10.00.
