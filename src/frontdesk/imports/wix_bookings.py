@@ -18,7 +18,7 @@ from frontdesk.attendance.models import Attendance, AttendanceStatus
 from frontdesk.attendance.service import set_attendance
 from frontdesk.bookings.models import ENDED_STATUSES, Booking, BookingStatus
 from frontdesk.catalog.models import PaymentOption, Service, ServiceType
-from frontdesk.clock import in_zone, utc_now
+from frontdesk.clock import in_zone
 from frontdesk.errors import FrontdeskError
 from frontdesk.events.service import record_event
 from frontdesk.imports.wix_catalog import (
@@ -39,6 +39,7 @@ from frontdesk.orders.service import (
     open_order,
     order_lines,
     settle,
+    void_booking_line,
 )
 from frontdesk.payments.models import Payment, PaymentMethod
 from frontdesk.payments.service import record_payment
@@ -134,17 +135,12 @@ def _create_booking(
         _note_unrecorded_money(record, order, report)
     else:
         _record_received(run, record, order, report)
-    if not live:
+    if live:
+        settle(run.db, order)
+    else:
         # An ended booking owes nothing (invariant 2); money already taken
         # stays on the order until it is refunded.
-        line.voided_at = utc_now()
-        note_activity(
-            run.db,
-            order=order,
-            kind="LINE_VOIDED",
-            details={"booking_id": str(booking.id)},
-        )
-    settle(run.db, order)
+        void_booking_line(run.db, booking=booking)
     _import_attendance(run, record, booking, report)
     _note_policy(record, service, report)
     return booking
